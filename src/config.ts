@@ -1,0 +1,146 @@
+/**
+ * The only reader of `process.env`. Every setting is validated once, at start-up, and an invalid one
+ * stops the process with a message that names the variable. Everything else in the gateway receives
+ * the parsed `Config` (or a part of it) as an argument.
+ */
+
+export interface UpstreamCredentials {
+  readonly secretId: string;
+  readonly secretKey: string;
+  /** Temporary-credential token, sent as `X-TC-Token`. */
+  readonly sessionToken?: string;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly nodeEnv: string;
+  /** `undefined` means: start the built-in simulator and use its demo credentials. */
+  readonly credentials: UpstreamCredentials | undefined;
+  readonly endpoint: string;
+  readonly upstream: {
+    /** Requests per second allowed per action (Tencent: 5). */
+    readonly ratePerSecond: number;
+    /** Extra milliseconds added to the 1-second window, absorbing network jitter. */
+    readonly throttleMarginMs: number;
+    /** Timeout of one HTTP attempt, milliseconds. */
+    readonly timeoutMs: number;
+    /** Attempts per upstream call, first one included. */
+    readonly maxAttempts: number;
+    /** Base of the exponential backoff between attempts, milliseconds. */
+    readonly retryBaseDelayMs: number;
+    /** How long a UIN the upstream refused (`UinNoAuth`) is answered locally, milliseconds. */
+    readonly uinDenylistTtlMs: number;
+  };
+  readonly limits: {
+    /** Most UINs one `customers(uins:)` argument may hold. */
+    readonly maxUinsPerQuery: number;
+  };
+  readonly graphiql: boolean;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const DEFAULT_ENDPOINT = 'https://intlpartnersmgt.intl.tencentcloudapi.com';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Parses and validates the environment. Throws `ConfigError` naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  return {
+    port: integer(env, 'PORT', 4000, { min: 0, max: 65535 }),
+    nodeEnv,
+    credentials: credentials(env),
+    endpoint: url(env, 'TENCENTCLOUD_ENDPOINT', DEFAULT_ENDPOINT),
+    upstream: {
+      ratePerSecond: integer(env, 'UPSTREAM_RATE_PER_SECOND', 5, { min: 1, max: 1000 }),
+      throttleMarginMs: integer(env, 'UPSTREAM_THROTTLE_MARGIN_MS', 50, { min: 0, max: 10_000 }),
+      timeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
+      maxAttempts: integer(env, 'UPSTREAM_MAX_ATTEMPTS', 3, { min: 1, max: 10 }),
+      retryBaseDelayMs: integer(env, 'UPSTREAM_RETRY_BASE_DELAY_MS', 250, { min: 0, max: 60_000 }),
+      uinDenylistTtlMs: integer(env, 'UIN_DENYLIST_TTL_MS', 600_000, { min: 0, max: 86_400_000 }),
+    },
+    limits: {
+      maxUinsPerQuery: integer(env, 'MAX_UINS_PER_QUERY', 1000, { min: 1, max: 100_000 }),
+    },
+    graphiql: boolean(env, 'GRAPHIQL', nodeEnv !== 'production'),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+  };
+}
+
+function credentials(env: Env): UpstreamCredentials | undefined {
+  const secretId = nonEmpty(env.TENCENTCLOUD_SECRET_ID);
+  const secretKey = nonEmpty(env.TENCENTCLOUD_SECRET_KEY);
+  const sessionToken = nonEmpty(env.TENCENTCLOUD_SESSION_TOKEN);
+  if (secretId === undefined && secretKey === undefined) {
+    if (sessionToken !== undefined) {
+      throw new ConfigError(
+        'TENCENTCLOUD_SESSION_TOKEN is set but TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are not; set all three or none.',
+      );
+    }
+    return undefined;
+  }
+  if (secretId === undefined) {
+    throw new ConfigError('TENCENTCLOUD_SECRET_KEY is set but TENCENTCLOUD_SECRET_ID is not; set both or neither.');
+  }
+  if (secretKey === undefined) {
+    throw new ConfigError('TENCENTCLOUD_SECRET_ID is set but TENCENTCLOUD_SECRET_KEY is not; set both or neither.');
+  }
+  return sessionToken === undefined ? { secretId, secretKey } : { secretId, secretKey, sessionToken };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function integer(env: Env, name: string, fallback: number, range: { min: number; max: number }): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) {
+    throw new ConfigError(`${name} must be a whole number from ${range.min} to ${range.max}, got "${raw}".`);
+  }
+  const value = Number(raw);
+  if (value < range.min || value > range.max) {
+    throw new ConfigError(`${name} must be a whole number from ${range.min} to ${range.max}, got ${raw}.`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = nonEmpty(env[name])?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}".`);
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}".`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}".`);
+  }
+  if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search) {
+    throw new ConfigError(`${name} must be a base URL without path or query (requests go to "/"), got "${raw}".`);
+  }
+  return parsed.origin;
+}
+
+function oneOf<const T extends readonly string[]>(env: Env, name: string, allowed: T, fallback: T[number]): T[number] {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  if (!allowed.includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}".`);
+  }
+  return raw;
+}

@@ -1,0 +1,58 @@
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createGateway } from './gateway.js';
+import { createLogger } from './logger.js';
+import { listen } from './server/http.js';
+import { startSimulator, type Simulator } from './simulator/simulator.js';
+
+/** Entry point: only starts things and listens. Everything is built in `createGateway`. */
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`voucher-gateway: invalid configuration: ${error.message}`);
+  process.exit(1);
+}
+
+const logger = createLogger(config.logLevel);
+let simulator: Simulator | undefined;
+let upstream: { endpoint: string; credentials: NonNullable<Config['credentials']> };
+if (config.credentials) {
+  upstream = { endpoint: config.endpoint, credentials: config.credentials };
+} else {
+  simulator = await startSimulator({ latencyMs: [20, 60] });
+  upstream = { endpoint: simulator.url, credentials: simulator.credentials };
+  logger.info(
+    { simulator: simulator.url, exampleUins: simulator.data.customerUins.slice(0, 3).map(String) },
+    'no TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY set: serving the built-in partner API simulator with its demo credentials',
+  );
+}
+
+const gateway = createGateway({ config, upstream, logger });
+const http = await listen(gateway.yoga, config.port);
+logger.info({ url: `${http.url}/graphql`, graphiql: config.graphiql, upstream: upstream.endpoint }, 'voucher gateway ready');
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  const force = setTimeout(() => {
+    logger.error('in-flight requests did not finish within 10 s; exiting');
+    process.exit(1);
+  }, 10_000);
+  force.unref();
+  http
+    .close()
+    .then(() => simulator?.close())
+    .then(() => {
+      logger.info('stopped');
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    });
+};
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

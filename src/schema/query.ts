@@ -1,0 +1,37 @@
+import { GraphQLError } from 'graphql';
+import { builder } from './builder.js';
+import { Customer } from './types/customer.js';
+import { UIN } from './types/uin.js';
+import { VoucherPool } from './types/voucher-pool.js';
+
+builder.queryType({
+  description: 'Read-only access to the voucher budget of a Tencent Cloud reseller or distributor.',
+  fields: (t) => ({
+    voucherPool: t.field({
+      type: VoucherPool,
+      description: "The reseller's own voucher pool. One upstream call per request, however often it is selected.",
+      resolve: (_root, _args, context) => context.loadVoucherPool(),
+    }),
+    customer: t.field({
+      type: Customer,
+      description: 'One customer by UIN. Costs no upstream call by itself; `voucherQuota` does.',
+      args: { uin: t.arg({ type: UIN, required: true, description: "The customer's UIN." }) },
+      resolve: (_root, { uin }) => ({ uin }),
+    }),
+    customers: t.field({
+      type: [Customer],
+      description:
+        'Customers by UIN, in input order (duplicates included, fetched once). At most the configured maximum (default 1000) UINs.',
+      args: { uins: t.arg({ type: [UIN], required: true, description: 'Customer UINs.' }) },
+      resolve: (_root, { uins }, context) => {
+        const max = context.limits.maxUinsPerQuery;
+        if (uins.length > max) {
+          throw new GraphQLError(`customers takes at most ${max} UINs, got ${uins.length}.`, {
+            extensions: { code: 'BAD_USER_INPUT', maxUins: max },
+          });
+        }
+        return uins.map((uin) => ({ uin }));
+      },
+    }),
+  }),
+});

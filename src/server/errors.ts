@@ -1,0 +1,61 @@
+import { GraphQLError } from 'graphql';
+import { CustomerNotFoundError } from '../loaders/voucher-quotas.js';
+import { UpstreamError, type UpstreamErrorKind } from '../upstream/errors.js';
+
+/**
+ * Stable `extensions.code` values clients may branch on. Expected failures become GraphQL errors
+ * with one of these codes; anything unexpected stays masked ("Unexpected error.").
+ */
+export const ERROR_CODES = {
+  badUserInput: 'BAD_USER_INPUT',
+  customerNotFound: 'CUSTOMER_NOT_FOUND',
+  upstreamRateLimited: 'UPSTREAM_RATE_LIMITED',
+  upstreamAuthFailed: 'UPSTREAM_AUTH_FAILED',
+  upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
+  upstreamError: 'UPSTREAM_ERROR',
+} as const;
+
+const BY_KIND: Record<UpstreamErrorKind, { code: string; message: string }> = {
+  'rate-limited': {
+    code: ERROR_CODES.upstreamRateLimited,
+    message: 'The partner API rate limit was exceeded (another client may share this key); try again shortly.',
+  },
+  auth: { code: ERROR_CODES.upstreamAuthFailed, message: "The partner API refused the gateway's credentials." },
+  unavailable: { code: ERROR_CODES.upstreamUnavailable, message: 'The partner API is unavailable; try again later.' },
+  'uin-not-authorized': { code: ERROR_CODES.upstreamError, message: 'The partner API refused a UIN in this batch.' },
+  'invalid-request': { code: ERROR_CODES.upstreamError, message: 'The partner API rejected the request.' },
+  other: { code: ERROR_CODES.upstreamError, message: 'The partner API answered with an error.' },
+};
+
+/**
+ * Turns a known domain error into the client-facing GraphQL error, and leaves anything else as it is
+ * (Yoga masks and logs it). Upstream messages are not forwarded (they are raw upstream text); the
+ * code and RequestId are, for support tickets. graphql-js adds the field's path and location.
+ */
+export function toClientError<T>(error: T): GraphQLError | T {
+  if (error instanceof CustomerNotFoundError) {
+    return new GraphQLError(error.message, {
+      extensions: {
+        code: ERROR_CODES.customerNotFound,
+        uin: String(error.uin),
+        ...(error.upstream ? { upstream: { ...error.upstream } } : {}),
+      },
+    });
+  }
+  if (error instanceof UpstreamError) {
+    const { code, message } = BY_KIND[error.kind];
+    return new GraphQLError(message, {
+      extensions: { code, upstream: { code: error.code, requestId: error.requestId ?? null } },
+    });
+  }
+  return error;
+}
+
+/** Applies `toClientError` to a loader's per-key results and to its rejection. */
+export async function withClientErrors<T>(results: Promise<(T | Error)[]>): Promise<(T | Error)[]> {
+  try {
+    return (await results).map((result) => (result instanceof Error ? toClientError(result) : result));
+  } catch (error) {
+    throw toClientError(error);
+  }
+}

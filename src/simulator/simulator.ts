@@ -1,0 +1,373 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { UpstreamCredentials } from '../config.js';
+import { ACTIONS, API_VERSION, MAX_UINS_PER_CALL, SERVICE, type Action } from '../upstream/client.js';
+import { parseAuthorization, signTc3 } from '../upstream/sign.js';
+import { createDemoData, mulberry32, type DemoData } from './demo-data.js';
+
+/**
+ * A real HTTP server speaking the `intlpartnersmgt` 2022-09-28 protocol (../shared/UPSTREAM.md):
+ * TC3 signature verification, the documented error envelopes, a sliding-window 5/s limit per action
+ * and deterministic demo data. The gateway's default upstream when no credentials are configured,
+ * and the test bed for batching, throttling and fault handling.
+ */
+export interface SimulatorOptions {
+  /** Defaults to 0: any free port. */
+  readonly port?: number;
+  /** Defaults to 127.0.0.1. */
+  readonly host?: string;
+  readonly credentials?: UpstreamCredentials;
+  /** Requests per action accepted in any sliding `rateWindowMs`. Default 5. */
+  readonly ratePerSecond?: number;
+  /** Default 1000. */
+  readonly rateWindowMs?: number;
+  /** Delay before each answer, in milliseconds: fixed, or uniformly drawn from `[min, max]`. Default 0. */
+  readonly latencyMs?: number | readonly [min: number, max: number];
+  /**
+   * What `QueryVoucherAmountByUin` does with a UIN that is not the caller's customer:
+   * `fail-call` answers the whole call with `UnauthorizedOperation.UinNoAuth` (the default, and the
+   * harder case for a gateway); `omit` leaves it out of `Data`.
+   */
+  readonly unknownUinMode?: 'fail-call' | 'omit';
+  /** Clock skew accepted on `X-TC-Timestamp`, seconds. Default 300. */
+  readonly maxClockSkewSeconds?: number;
+  readonly data?: DemoData;
+  /** Seed of the latency jitter. */
+  readonly seed?: number;
+}
+
+export type Fault =
+  | { readonly type: 'error'; readonly code: string; readonly message?: string }
+  | { readonly type: 'http-status'; readonly status: number }
+  /** Answers normally, `ms` later than the configured latency. */
+  | { readonly type: 'delay'; readonly ms: number }
+  | { readonly type: 'hang' }
+  | { readonly type: 'reset' }
+  | { readonly type: 'malformed-json' }
+  | { readonly type: 'truncated-json' };
+
+export interface FaultRule {
+  readonly fault: Fault;
+  /** Only requests for this action; default any. */
+  readonly action?: Action;
+  /** How many arrivals it applies to; default 1. `Infinity` until cleared. */
+  readonly times?: number;
+}
+
+export interface SimulatorCall {
+  readonly action: string;
+  /** Milliseconds on the simulator's monotonic clock. */
+  readonly arrivedAt: number;
+  /** `ClientUins` as received, for `QueryVoucherAmountByUin`. */
+  readonly uins?: readonly number[];
+  /** `ok`, or the error code answered, or `fault:<type>`. */
+  readonly outcome: string;
+}
+
+export interface SimulatorStats {
+  readonly calls: readonly SimulatorCall[];
+  /** Answers with `RequestLimitExceeded`. */
+  readonly rateLimited: number;
+  readonly byOutcome: Readonly<Record<string, number>>;
+}
+
+export interface Simulator {
+  readonly url: string;
+  readonly credentials: UpstreamCredentials;
+  readonly data: DemoData;
+  stats(): SimulatorStats;
+  /** Calls accepted for `action` (what the upstream budget was spent on). */
+  callsOf(action: Action): SimulatorCall[];
+  resetStats(): void;
+  injectFault(rule: FaultRule): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+}
+
+/** Demo credentials of the simulator; not secret, printed by `npm run simulator`. */
+export const SIMULATOR_CREDENTIALS: UpstreamCredentials = {
+  secretId: 'AKIDvoucherGatewaySimulatorDemoKey01',
+  secretKey: 'voucherGatewaySimulatorDemoSecret01',
+};
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const credentials = options.credentials ?? SIMULATOR_CREDENTIALS;
+  const data = options.data ?? createDemoData();
+  const ratePerSecond = options.ratePerSecond ?? 5;
+  const rateWindowMs = options.rateWindowMs ?? 1000;
+  const unknownUinMode = options.unknownUinMode ?? 'fail-call';
+  const maxSkew = options.maxClockSkewSeconds ?? 300;
+  const random = mulberry32(options.seed ?? 1);
+  const latency = (): number => {
+    const { latencyMs = 0 } = options;
+    if (typeof latencyMs === 'number') return latencyMs;
+    const [min, max] = latencyMs;
+    return min + random() * (max - min);
+  };
+
+  let calls: SimulatorCall[] = [];
+  let faults: { rule: FaultRule; remaining: number }[] = [];
+  const accepted = new Map<string, number[]>();
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const record = (call: SimulatorCall) => calls.push(call);
+
+  const takeFault = (action: string): Fault | undefined => {
+    const entry = faults.find(({ rule }) => rule.action === undefined || rule.action === action);
+    if (!entry) return undefined;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) faults = faults.filter((other) => other !== entry);
+    return entry.rule.fault;
+  };
+
+  /** Sliding window over accepted arrivals, per (SecretId, action), as Tencent counts them. */
+  const admit = (key: string, arrivedAt: number): boolean => {
+    const window = (accepted.get(key) ?? []).filter((time) => arrivedAt - time < rateWindowMs);
+    const ok = window.length < ratePerSecond;
+    if (ok) window.push(arrivedAt);
+    accepted.set(key, window);
+    return ok;
+  };
+
+  const later = (fn: () => void, ms: number) => {
+    if (ms <= 0) return fn();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms);
+    timers.add(timer);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const arrivedAt = performance.now();
+    const rawBody = await readBody(req);
+    const action = header(req, 'x-tc-action') ?? '';
+    const requestId = randomUUID();
+
+    const answer = (outcome: string, payload: Record<string, unknown>, uins?: readonly number[]) => {
+      record({ action, arrivedAt, outcome, ...(uins ? { uins } : {}) });
+      const body = JSON.stringify({ Response: { ...payload, RequestId: requestId } });
+      later(() => {
+        if (res.destroyed) return;
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
+      }, latency() + extraDelay);
+    };
+    const fail = (code: string, message: string, uins?: readonly number[]) => answer(code, { Error: { Code: code, Message: message } }, uins);
+
+    if (req.method !== 'POST' || (req.url ?? '/') !== '/') {
+      record({ action, arrivedAt, outcome: 'http:404' });
+      res.writeHead(404).end();
+      return;
+    }
+
+    const fault = takeFault(action);
+    const extraDelay = fault?.type === 'delay' ? fault.ms : 0;
+    if (fault && fault.type !== 'delay') {
+      record({ action, arrivedAt, outcome: fault.type === 'error' ? fault.code : `fault:${fault.type}` });
+      applyFault(fault, req, res, requestId, later, latency);
+      return;
+    }
+
+    const contentType = header(req, 'content-type') ?? '';
+    if (!/^application\/json(;\s*charset=utf-8)?$/i.test(contentType)) {
+      return fail('InvalidParameter', `Content-Type must be application/json, got "${contentType}".`);
+    }
+    if (!(ACTIONS as readonly string[]).includes(action)) {
+      return fail('InvalidAction', `The action "${action}" is not supported by ${SERVICE}.`);
+    }
+    if (header(req, 'x-tc-version') !== API_VERSION) {
+      return fail('InvalidParameterValue', `X-TC-Version must be ${API_VERSION}.`);
+    }
+
+    const authError = verifySignature(req, rawBody, credentials, maxSkew);
+    if (authError) return fail(authError.code, authError.message);
+
+    if (!admit(`${credentials.secretId}:${action}`, arrivedAt)) {
+      return fail('RequestLimitExceeded', `Requests to ${action} exceeded ${ratePerSecond} per second.`);
+    }
+
+    let params: unknown;
+    try {
+      params = JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      return fail('InvalidParameter', 'The request body is not valid JSON.');
+    }
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      return fail('InvalidParameter', 'The request body must be a JSON object.');
+    }
+    const record_ = params as Record<string, unknown>;
+
+    if (action === 'QueryVoucherPool') {
+      const unknown = Object.keys(record_)[0];
+      if (unknown !== undefined) return fail('UnknownParameter', `The parameter ${unknown} is not recognized.`);
+      const { pool } = data;
+      return answer('ok', {
+        AgentName: pool.agentName,
+        AccountType: pool.accountType,
+        TotalQuota: pool.totalQuota,
+        RemainingQuota: pool.remainingQuota,
+        IssuedNum: pool.issuedNum,
+      });
+    }
+
+    // QueryVoucherAmountByUin
+    const unknown = Object.keys(record_).find((key) => key !== 'ClientUins');
+    if (unknown !== undefined) return fail('UnknownParameter', `The parameter ${unknown} is not recognized.`);
+    const clientUins = record_.ClientUins;
+    if (clientUins === undefined) return fail('MissingParameter', 'The parameter ClientUins is missing.');
+    if (!Array.isArray(clientUins) || clientUins.length < 1 || clientUins.length > MAX_UINS_PER_CALL) {
+      return fail('InvalidParameterValue', `ClientUins must hold 1 to ${MAX_UINS_PER_CALL} UINs.`);
+    }
+    if (!clientUins.every((uin) => Number.isSafeInteger(uin) && uin > 0)) {
+      return fail('InvalidParameterValue', 'ClientUins must be positive integers.');
+    }
+    const uins = clientUins as number[];
+    const strangers = uins.filter((uin) => !data.customers.has(uin));
+    if (strangers.length > 0 && unknownUinMode === 'fail-call') {
+      return fail('UnauthorizedOperation.UinNoAuth', 'The UIN is not a customer of the caller.', uins);
+    }
+    const items = [...new Set(uins)]
+      .flatMap((uin) => {
+        const customer = data.customers.get(uin);
+        return customer ? [{ ClientUin: uin, TotalAmount: customer.totalAmount, RemainAmount: customer.remainAmount }] : [];
+      })
+      // The order of `Data` is not documented; answer in reverse so that clients cannot rely on it.
+      .reverse();
+    return answer('ok', { Data: items }, uins);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  const tally = () => {
+    const byOutcome: Record<string, number> = {};
+    for (const call of calls) byOutcome[call.outcome] = (byOutcome[call.outcome] ?? 0) + 1;
+    return byOutcome;
+  };
+
+  return {
+    url: `http://${host}:${address.port}`,
+    credentials,
+    data,
+    stats: () => {
+      const byOutcome = tally();
+      return { calls: [...calls], rateLimited: byOutcome.RequestLimitExceeded ?? 0, byOutcome };
+    },
+    callsOf: (action) => calls.filter((call) => call.action === action && call.outcome !== 'RequestLimitExceeded'),
+    resetStats: () => {
+      calls = [];
+    },
+    injectFault: (rule) => {
+      faults.push({ rule, remaining: rule.times ?? 1 });
+    },
+    clearFaults: () => {
+      faults = [];
+    },
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+function verifySignature(
+  req: IncomingMessage,
+  body: Buffer,
+  credentials: UpstreamCredentials,
+  maxSkewSeconds: number,
+): { code: string; message: string } | undefined {
+  const authorization = header(req, 'authorization');
+  if (!authorization) return { code: 'AuthFailure.SignatureFailure', message: 'The Authorization header is missing.' };
+  const parsed = parseAuthorization(authorization);
+  if (!parsed) return { code: 'AuthFailure.SignatureFailure', message: 'The Authorization header is malformed.' };
+  if (parsed.secretId !== credentials.secretId) {
+    return { code: 'AuthFailure.SecretIdNotFound', message: 'The SecretId is not found.' };
+  }
+  const timestamp = Number(header(req, 'x-tc-timestamp'));
+  if (!Number.isInteger(timestamp)) return { code: 'AuthFailure.SignatureFailure', message: 'X-TC-Timestamp is missing.' };
+  if (Math.abs(Date.now() / 1000 - timestamp) > maxSkewSeconds) {
+    return { code: 'AuthFailure.SignatureExpire', message: 'The signature has expired.' };
+  }
+  if (credentials.sessionToken !== undefined && header(req, 'x-tc-token') !== credentials.sessionToken) {
+    return { code: 'AuthFailure.TokenFailure', message: 'The token is invalid.' };
+  }
+  if (parsed.service !== SERVICE || parsed.signedHeaders !== 'content-type;host') {
+    return { code: 'AuthFailure.SignatureFailure', message: 'The credential scope or signed headers are wrong.' };
+  }
+  // The official Node SDK signs the URL's hostname without port; verify the same way.
+  const hostname = new URL(`http://${header(req, 'host') ?? ''}`).hostname;
+  const expected = signTc3({
+    secretId: credentials.secretId,
+    secretKey: credentials.secretKey,
+    service: SERVICE,
+    host: hostname,
+    contentType: header(req, 'content-type') ?? '',
+    payload: body,
+    timestamp,
+  });
+  if (parsed.date !== new Date(timestamp * 1000).toISOString().slice(0, 10) || !sameHex(expected.signature, parsed.signature)) {
+    return { code: 'AuthFailure.SignatureFailure', message: 'The provided credentials could not be validated.' };
+  }
+  return undefined;
+}
+
+function applyFault(
+  fault: Fault,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  later: (fn: () => void, ms: number) => void,
+  latency: () => number,
+): void {
+  const json = (body: string) => later(() => res.writeHead(200, { 'Content-Type': 'application/json' }).end(body), latency());
+  switch (fault.type) {
+    case 'error':
+      return json(JSON.stringify({ Response: { Error: { Code: fault.code, Message: fault.message ?? fault.code }, RequestId: requestId } }));
+    case 'http-status':
+      return later(() => res.writeHead(fault.status, { 'Content-Type': 'text/html' }).end('<html>upstream trouble</html>'), latency());
+    case 'delay':
+      return; // handled by the caller: the answer is normal, only late
+    case 'hang':
+      return; // never answers; the socket is destroyed by close()
+    case 'reset':
+      req.socket.destroy();
+      return;
+    case 'malformed-json':
+      return json('<html>not json</html>');
+    case 'truncated-json':
+      return json(`{"Response": {"Data": [{"ClientUin": 2000000`);
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function sameHex(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

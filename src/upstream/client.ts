@@ -1,0 +1,242 @@
+import type { UpstreamCredentials } from '../config.js';
+import { TRANSPORT_CODES, UpstreamError } from './errors.js';
+import { backoffDelay, type RetryPolicy } from './retry.js';
+import { signTc3 } from './sign.js';
+import type { Throttle } from './throttle.js';
+import type { Transport } from './transport.js';
+
+export const SERVICE = 'intlpartnersmgt';
+export const API_VERSION = '2022-09-28';
+/** `QueryVoucherAmountByUin` takes 1 to 20 UINs per call. */
+export const MAX_UINS_PER_CALL = 20;
+export const ACTIONS = ['QueryVoucherPool', 'QueryVoucherAmountByUin'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export interface VoucherPool {
+  readonly agentName: string;
+  /** 1 reseller, 2 distributor, 3 second-level reseller; anything else is passed through. */
+  readonly accountType: number;
+  readonly totalQuota: number;
+  readonly remainingQuota: number;
+  readonly issuedNum: number;
+  readonly requestId: string;
+}
+
+export interface VoucherAmount {
+  readonly clientUin: number;
+  readonly totalAmount: number;
+  readonly remainAmount: number;
+}
+
+export interface VoucherAmounts {
+  readonly items: readonly VoucherAmount[];
+  readonly requestId: string;
+}
+
+export interface CallOptions {
+  /** The caller's deadline: aborts queued, sleeping and in-flight attempts. */
+  readonly signal?: AbortSignal | undefined;
+  /** Throttle priority; greater runs first. */
+  readonly priority?: number | undefined;
+}
+
+/** One attempt's outcome, for logs, metrics and tests. Never carries credentials or bodies. */
+export interface AttemptEvent {
+  readonly action: Action;
+  readonly attempt: number;
+  readonly outcome: 'ok' | 'error';
+  readonly code?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly durationMs: number;
+  /** UINs in the request, for `QueryVoucherAmountByUin`. */
+  readonly batchSize?: number | undefined;
+}
+
+export interface UpstreamClient {
+  queryVoucherPool(options?: CallOptions): Promise<VoucherPool>;
+  /** 1 to `MAX_UINS_PER_CALL` UINs. `Data` order is not guaranteed: match items by `clientUin`. */
+  queryVoucherAmountByUin(uins: readonly number[], options?: CallOptions): Promise<VoucherAmounts>;
+}
+
+export interface UpstreamClientOptions {
+  /** Base URL, e.g. `https://intlpartnersmgt.intl.tencentcloudapi.com`. */
+  readonly endpoint: string;
+  readonly credentials: UpstreamCredentials;
+  readonly transport: Transport;
+  readonly throttle: Throttle;
+  readonly retry: RetryPolicy;
+  /** Milliseconds since the epoch; injectable so signing can be tested against a fixed clock. */
+  readonly now?: () => number;
+  readonly onAttempt?: (event: AttemptEvent) => void;
+}
+
+const CONTENT_TYPE = 'application/json';
+
+export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const url = new URL(options.endpoint);
+  const now = options.now ?? Date.now;
+  const { credentials, retry } = options;
+
+  async function attempt(action: Action, body: string, callOptions: CallOptions): Promise<Record<string, unknown>> {
+    // Signed inside the throttled task, right before sending, so a queued signature never goes stale.
+    const { status, body: responseBody } = await options.throttle.schedule(
+      action,
+      () => {
+        const timestamp = Math.floor(now() / 1000);
+        const { authorization } = signTc3({
+          secretId: credentials.secretId,
+          secretKey: credentials.secretKey,
+          service: SERVICE,
+          host: url.hostname,
+          contentType: CONTENT_TYPE,
+          payload: body,
+          timestamp,
+        });
+        const headers: Record<string, string> = {
+          'Content-Type': CONTENT_TYPE,
+          'X-TC-Action': action,
+          'X-TC-Version': API_VERSION,
+          'X-TC-Timestamp': String(timestamp),
+          Authorization: authorization,
+        };
+        if (credentials.sessionToken) headers['X-TC-Token'] = credentials.sessionToken;
+        return options.transport({ url: `${url.origin}/`, headers, body, signal: callOptions.signal });
+      },
+      { signal: callOptions.signal, priority: callOptions.priority },
+    );
+    return parseEnvelope(status, responseBody);
+  }
+
+  async function call(action: Action, params: object, callOptions: CallOptions = {}, batchSize?: number) {
+    const body = JSON.stringify(params);
+    let resigned = false;
+    for (let attemptNumber = 1; ; attemptNumber++) {
+      const startedAt = performance.now();
+      try {
+        const response = await attempt(action, body, callOptions);
+        const requestId = typeof response.RequestId === 'string' ? response.RequestId : undefined;
+        options.onAttempt?.({ action, attempt: attemptNumber, outcome: 'ok', requestId, durationMs: performance.now() - startedAt, batchSize });
+        return response;
+      } catch (error) {
+        if (!(error instanceof UpstreamError)) throw error;
+        options.onAttempt?.({
+          action,
+          attempt: attemptNumber,
+          outcome: 'error',
+          code: error.code,
+          requestId: error.requestId,
+          durationMs: performance.now() - startedAt,
+          batchSize,
+        });
+        const isExpiry = error.code === 'AuthFailure.SignatureExpire';
+        if (!error.retryable || attemptNumber >= retry.maxAttempts || (isExpiry && resigned)) throw error;
+        resigned ||= isExpiry;
+        if (!isExpiry) await sleep(backoffDelay(retry, attemptNumber, error.kind), callOptions.signal);
+      }
+    }
+  }
+
+  return {
+    async queryVoucherPool(callOptions) {
+      const response = await call('QueryVoucherPool', {}, callOptions);
+      return {
+        agentName: field(response, 'AgentName', 'string'),
+        accountType: field(response, 'AccountType', 'number'),
+        totalQuota: field(response, 'TotalQuota', 'number'),
+        remainingQuota: field(response, 'RemainingQuota', 'number'),
+        issuedNum: field(response, 'IssuedNum', 'number'),
+        requestId: field(response, 'RequestId', 'string'),
+      };
+    },
+
+    async queryVoucherAmountByUin(uins, callOptions) {
+      if (uins.length < 1 || uins.length > MAX_UINS_PER_CALL) {
+        throw new RangeError(`queryVoucherAmountByUin takes 1 to ${MAX_UINS_PER_CALL} UINs, got ${uins.length}`);
+      }
+      const response = await call('QueryVoucherAmountByUin', { ClientUins: uins }, callOptions, uins.length);
+      const data = response.Data ?? [];
+      if (!Array.isArray(data)) throw unexpectedShape('Data is not an array');
+      return {
+        items: data.map((item: unknown) => {
+          if (typeof item !== 'object' || item === null) throw unexpectedShape('Data item is not an object');
+          const record = item as Record<string, unknown>;
+          return {
+            clientUin: Number(field(record, 'ClientUin', 'number|string')),
+            totalAmount: field(record, 'TotalAmount', 'number'),
+            remainAmount: field(record, 'RemainAmount', 'number'),
+          };
+        }),
+        requestId: field(response, 'RequestId', 'string'),
+      };
+    },
+  };
+}
+
+/**
+ * `{"Response": {...}}` on success, `{"Response": {"Error": {Code, Message}, "RequestId"}}` on a
+ * business error (HTTP 200). Any other status is a transport failure.
+ */
+export function parseEnvelope(status: number, body: string): Record<string, unknown> {
+  if (status !== 200) {
+    throw new UpstreamError({
+      code: status >= 500 || status === 429 ? TRANSPORT_CODES.httpStatus : 'Transport.HttpClientError',
+      message: `upstream answered HTTP ${status}`,
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (cause) {
+    // The body is deliberately not quoted: raw upstream bodies stay out of errors and logs.
+    throw new UpstreamError({ code: TRANSPORT_CODES.malformed, message: `upstream sent invalid JSON (${body.length} bytes)`, cause });
+  }
+  const response = (parsed as { Response?: unknown } | null)?.Response;
+  if (typeof response !== 'object' || response === null) {
+    throw new UpstreamError({ code: TRANSPORT_CODES.malformed, message: 'upstream JSON has no Response object' });
+  }
+  const envelope = response as Record<string, unknown>;
+  const requestId = typeof envelope.RequestId === 'string' ? envelope.RequestId : undefined;
+  if (envelope.Error !== undefined) {
+    const error = envelope.Error as { Code?: unknown; Message?: unknown } | null;
+    throw new UpstreamError({
+      code: typeof error?.Code === 'string' ? error.Code : 'UnknownError',
+      message: typeof error?.Message === 'string' ? error.Message : 'upstream error without message',
+      requestId,
+    });
+  }
+  return envelope;
+}
+
+function field(record: Record<string, unknown>, name: string, type: 'string'): string;
+function field(record: Record<string, unknown>, name: string, type: 'number'): number;
+function field(record: Record<string, unknown>, name: string, type: 'number|string'): number | string;
+function field(record: Record<string, unknown>, name: string, type: string): unknown {
+  const value = record[name];
+  const ok =
+    type === 'string'
+      ? typeof value === 'string'
+      : type === 'number'
+        ? typeof value === 'number' && Number.isFinite(value)
+        : (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && /^\d+$/.test(value));
+  if (!ok) throw unexpectedShape(`expected ${name} to be a ${type}, got ${typeof value}`);
+  return value;
+}
+
+function unexpectedShape(detail: string): UpstreamError {
+  return new UpstreamError({ code: 'Transport.UnexpectedShape', message: `upstream response has an unexpected shape: ${detail}` });
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
