@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { GraphQLError, Kind, print, type ValueNode } from 'graphql';
 import { builder } from '../builder.js';
 
 /**
@@ -10,17 +10,18 @@ export const UIN = builder.scalarType('UIN', {
   description: 'A Tencent Cloud account ID (UIN). Input: decimal string or integer literal. Output: decimal string.',
   serialize: (value) => String(value),
   parseValue: (value) => parseUin(value),
-  parseLiteral: (node) => parseUin(literalValue(node)),
+  parseLiteral: (node) => parseUin(literalValue(node), print(node)),
 });
 
-export function parseUin(value: unknown): number {
+/** `shown` is how the value is named in the error: the literal's source text, or the JSON value. */
+export function parseUin(value: unknown, shown = describe(value)): number {
   if (typeof value === 'string' && /^[1-9]\d*$/.test(value)) {
     const uin = Number(value);
     if (Number.isSafeInteger(uin)) return uin;
   }
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
   throw new GraphQLError(
-    `UIN must be a positive whole number up to ${Number.MAX_SAFE_INTEGER}, as a decimal string or integer; got ${describe(value)}.`,
+    `UIN must be a positive whole number up to ${Number.MAX_SAFE_INTEGER}, as a decimal string or integer; got ${shown}.`,
     { extensions: { code: 'BAD_USER_INPUT' } },
   );
 }
@@ -33,12 +34,12 @@ function literalValue(node: ValueNode): unknown {
     case Kind.FLOAT:
       return node.value;
     default:
-      return `a ${node.kind.toLowerCase()} literal`;
+      return undefined;
   }
 }
 
 function describe(value: unknown): string {
-  if (typeof value === 'string') return value.startsWith('a ') ? value : JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') return String(value);
   if (value === null) return 'null';
   return typeof value;

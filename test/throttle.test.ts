@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInProcessThrottle } from '../src/upstream/throttle.js';
+import { startHarness, type Harness } from './support/harness.js';
+
+/** Most arrivals of one action inside any window of `windowMs`. */
+function maxInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let start = 0, end = 0; end < sorted.length; end++) {
+    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
+describe('throttle: never more than 5 upstream requests per action in any sliding second', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ simulator: { latencyMs: [5, 40] } });
+  });
+  afterAll(() => harness.close());
+
+  it('concurrent requests totalling 200 UINs cause zero RequestLimitExceeded', async () => {
+    const uins = harness.simulator.data.customerUins.slice(0, 200).map(String);
+    const requests = Array.from({ length: 25 }, (_, i) =>
+      harness.query('query ($uins: [UIN!]!) { customers(uins: $uins) { voucherQuota { remainAmount } } voucherPool { issuedNum } }', {
+        uins: uins.slice(i * 8, i * 8 + 8),
+      }),
+    );
+    const results = await Promise.all(requests);
+    for (const result of results) expect(result.errors).toBeUndefined();
+
+    const stats = harness.simulator.stats();
+    expect(stats.rateLimited).toBe(0);
+    const amountCalls = harness.simulator.callsOf('QueryVoucherAmountByUin');
+    expect(amountCalls).toHaveLength(25);
+    expect(amountCalls.flatMap((call) => call.uins).length).toBe(200);
+    expect(maxInWindow(amountCalls.map((call) => call.arrivedAt), 1000)).toBeLessThanOrEqual(5);
+    const poolCalls = harness.simulator.callsOf('QueryVoucherPool');
+    expect(maxInWindow(poolCalls.map((call) => call.arrivedAt), 1000)).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('createInProcessThrottle', () => {
+  it('validates its options, naming the option', () => {
+    expect(() => createInProcessThrottle({ intervalCap: 0 })).toThrow(/intervalCap/);
+    expect(() => createInProcessThrottle({ intervalCap: 5, interval: Number.POSITIVE_INFINITY })).toThrow(/interval/);
+  });
+
+  it('keeps separate budgets per action and runs higher priority first', async () => {
+    const throttle = createInProcessThrottle({ intervalCap: 1, interval: 200 });
+    const order: string[] = [];
+    const run = (action: string, label: string, priority = 0) =>
+      throttle.schedule(action, async () => void order.push(label), { priority });
+    await Promise.all([run('A', 'a1'), run('B', 'b1'), run('A', 'bulk'), run('A', 'interactive', 10)]);
+    // a1 and b1 start at once (separate budgets); the interactive task overtakes the queued bulk one.
+    expect(order.slice(0, 2).sort()).toEqual(['a1', 'b1']);
+    expect(order.slice(2)).toEqual(['interactive', 'bulk']);
+    expect(throttle.stats()).toEqual({ A: { queued: 0, running: 0 }, B: { queued: 0, running: 0 } });
+  });
+});
