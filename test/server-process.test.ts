@@ -1,0 +1,68 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { createDemoData } from '../src/simulator/demo-data.js';
+
+const TSX = new URL('../node_modules/.bin/tsx', import.meta.url).pathname;
+const ENTRY = new URL('../src/index.ts', import.meta.url).pathname;
+
+function start(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TENCENTCLOUD_')));
+  const child = spawn(TSX, [ENTRY], { env: { ...clean, PORT: '0', ...env } });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+}
+
+async function waitFor(output: () => string, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(output());
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the gateway process', () => {
+  it('starts the built-in simulator without credentials, serves GraphQL and /health, and drains on SIGTERM', async () => {
+    const { child, output } = start({});
+    try {
+      const [, url] = await waitFor(output, /"url":"(http:\/\/localhost:\d+)\/graphql".*"msg":"voucher gateway ready"/);
+      expect(output()).toMatch(/serving the built-in partner API simulator with its demo credentials/);
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+
+      // 120 UINs take 6 throttled calls (over a second): SIGTERM arrives while they are in flight.
+      const uins = createDemoData().customerUins.slice(0, 120);
+      const inFlight = fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: `{ ${Array.from({ length: 120 }, (_, i) => `c${i}: customer(uin: "${uins[i]}") { voucherQuota { remainAmount } }`).join(' ')} p: voucherPool { issuedNum } }`,
+        }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      child.kill('SIGTERM');
+      const response = await inFlight;
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { data: Record<string, { voucherQuota?: object; issuedNum?: number }>; errors?: unknown };
+      expect(body.errors).toBeUndefined();
+      expect(body.data.p?.issuedNum).toBe(300);
+      expect(Object.values(body.data).filter((customer) => customer.voucherQuota)).toHaveLength(120);
+      const [code] = (await once(child, 'exit')) as [number];
+      expect(code).toBe(0);
+      expect(output()).toMatch(/shutting down: finishing in-flight requests/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start with only one of the two secrets, naming the missing variable', async () => {
+    const { child, output } = start({ TENCENTCLOUD_SECRET_ID: 'AKIDonlyTheId' });
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect(output()).toMatch(/TENCENTCLOUD_SECRET_KEY/);
+    expect(output()).not.toMatch(/voucher gateway ready/);
+  });
+});
