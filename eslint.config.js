@@ -1,0 +1,16 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'test-artifacts/', 'src/generated/', 'test/generated/', 'src/graphiql/assets/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/config.ts reads process.env.' }],
+    },
+  },
+  { files: ['src/config.ts', 'scripts/**', 'test/**', 'bench/**'], rules: { 'no-restricted-properties': 'off' } },
+);

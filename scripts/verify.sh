@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (`.ci/run`): static checks, generated-file staleness, tests,
+# benchmark targets. Idempotent; installs nothing by hand that the project does not install itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== typecheck";        npm run -s typecheck
+echo "== lint";             npm run -s lint
+echo "== generated files";  npm run -s schema:check
+echo "== tests";            npx vitest run
+echo "== benchmark";        npm run -s bench
