@@ -11,5 +11,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // @apollo/gateway otherwise starts an OpenTelemetry exporter (and cloud resource detectors) that
+    // reach beyond this machine; tests talk to loopback only.
+    env: { APOLLO_TELEMETRY_DISABLED: 'true' },
   },
 });

@@ -1,12 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { printSchema } from 'graphql';
-import { schema } from '../src/schema/index.js';
+import { printSchemaSdl } from '../src/schema/index.js';
 
 /**
  * Prints the Pothos schema to `schema.graphql`. With `--check`, fails when the committed file is stale.
  */
 const target = new URL('../schema.graphql', import.meta.url);
-const printed = `${printSchema(schema)}\n`;
+const printed = printSchemaSdl();
 
 if (process.argv.includes('--check')) {
   const committed = await readFile(target, 'utf8').catch(() => '');

@@ -1,3 +1,4 @@
+import { printSubgraphSchema } from '@apollo/subgraph';
 import { builder } from './builder.js';
 import './types/uin.js';
 import './types/voucher-pool.js';
@@ -7,5 +8,17 @@ import './query.js';
 
 export type { GatewayContext } from './context.js';
 
-/** The executable schema. */
-export const schema = builder.toSchema({ sortSchema: false });
+/**
+ * The executable schema: an Apollo Federation v2 subgraph (`_service { sdl }`, `_entities`), which
+ * also serves ordinary clients directly.
+ */
+export const schema = builder.toSubGraphSchema({
+  linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+  federationDirectives: ['@key'],
+  sortSchema: false,
+});
+
+/** The subgraph SDL a partner graph composes (federation directives included): `schema.graphql`. */
+export function printSchemaSdl(): string {
+  return `${printSubgraphSchema(schema).trim()}\n`;
+}
