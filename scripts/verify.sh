@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 
 echo "== typecheck";        npm run -s typecheck
 echo "== lint";             npm run -s lint
-echo "== generated files";  npm run -s schema:check
+echo "== generated files";  npm run -s codegen:check
 echo "== tests";            npx vitest run
 echo "== benchmark";        npm run -s bench

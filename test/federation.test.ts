@@ -103,7 +103,7 @@ describe('Apollo Federation v2 subgraph', () => {
         { name: 'partner', typeDefs: partnerTypeDefs, url: partnerUrl },
       ]);
       expect(composition.errors).toBeUndefined();
-      hints = composition.hints.map((hint) => ({ definition: { code: hint.definition.code }, message: hint.message }));
+      hints = (composition.hints ?? []).map((hint) => ({ definition: { code: hint.definition.code }, message: hint.message }));
       const supergraphSdl = composition.supergraphSdl as string;
 
       router = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl }) });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CustomerQuotaDocument } from '../operations/generated/graphql.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 describe('bad input: clear errors, zero upstream calls', () => {
@@ -11,8 +12,9 @@ describe('bad input: clear errors, zero upstream calls', () => {
   it('round-trips a 12-digit UIN exactly, from a string or an integer literal', async () => {
     const result = await harness.query('{ a: customer(uin: 200000097917) { uin } b: customer(uin: "200000097917") { uin } }');
     expect(result).toEqual({ data: { a: { uin: '200000097917' }, b: { uin: '200000097917' } } });
-    const viaVariable = await harness.query('query ($u: UIN!) { customer(uin: $u) { uin } }', { u: 200000097917 });
-    expect(viaVariable).toEqual({ data: { customer: { uin: '200000097917' } } });
+    const viaVariable = await harness.execute(CustomerQuotaDocument, { uin: 200000097917 });
+    expect(viaVariable.data?.customer.uin).toBe('200000097917');
+    expect(viaVariable.data?.customer.voucherQuota?.remainAmount).toBe(harness.simulator.data.customers.get(200000097917)?.remainAmount);
   });
 
   const literals: [string, string][] = [
@@ -58,6 +60,6 @@ describe('bad input: clear errors, zero upstream calls', () => {
   });
 
   it('spent no upstream call on any of the above but the round trip', () => {
-    expect(harness.simulator.stats().calls).toHaveLength(0);
+    expect(harness.simulator.stats().calls.map((call) => call.uins)).toEqual([[200000097917]]);
   });
 });

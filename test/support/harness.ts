@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { loadConfig } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
@@ -15,6 +17,8 @@ export interface Harness {
   /** Every log line the gateway wrote, parsed. */
   readonly logs: Record<string, unknown>[];
   query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Runs a generated typed document (operations/generated): result and variables are typed. */
+  execute<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables?: V): Promise<GraphQLResponse<R>>;
   close(): Promise<void>;
 }
 
@@ -34,18 +38,20 @@ export async function startHarness(options: { simulator?: SimulatorOptions; env?
     upstream: { endpoint: simulator.url, credentials: simulator.credentials },
     logger: createLogger(config.logLevel, sink),
   });
-  return {
-    simulator,
-    gateway,
-    logs,
-    async query(query, variables) {
+  const query: Harness['query'] = async (query, variables) => {
       const response = await gateway.yoga.fetch('http://yoga/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as GraphQLResponse<never>;
-    },
+  };
+  return {
+    simulator,
+    gateway,
+    logs,
+    query,
+    execute: (document, variables) => query(print(document), variables),
     async close() {
       await gateway.throttle.onIdle();
       await simulator.close();

@@ -1,0 +1,28 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/**
+ * Typed documents for the operations in `operations/`, generated against the committed subgraph SDL
+ * `schema.graphql` (what a frontend team points its own codegen at). `npm run codegen` regenerates
+ * both; `npm run codegen:check` fails when either is stale.
+ */
+const config: CodegenConfig = {
+  schema: 'schema.graphql',
+  documents: ['operations/**/*.graphql'],
+  ignoreNoDocuments: false,
+  // ESM with NodeNext resolution: relative imports need their `.js` extension.
+  emitLegacyCommonJSImports: false,
+  generates: {
+    'operations/generated/': {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: { UIN: { input: 'string | number', output: 'string' } },
+        strictScalars: true,
+      },
+    },
+  },
+};
+
+export default config;
