@@ -35,7 +35,10 @@ export interface Config {
     /** Most UINs one `customers(uins:)` argument may hold. */
     readonly maxUinsPerQuery: number;
   };
+  /** Serve GraphiQL at `/graphql` (browser GET). Default: on unless `NODE_ENV=production`. */
   readonly graphiql: boolean;
+  /** Answer introspection queries. Default: on unless `NODE_ENV=production`. */
+  readonly introspection: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -67,6 +70,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxUinsPerQuery: integer(env, 'MAX_UINS_PER_QUERY', 1000, { min: 1, max: 100_000 }),
     },
     graphiql: boolean(env, 'GRAPHIQL', nodeEnv !== 'production'),
+    introspection: boolean(env, 'INTROSPECTION', nodeEnv !== 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
   };
 }

@@ -65,6 +65,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     };
   };
 
-  const yoga = createGatewayYoga({ schema, context, graphiql: config.graphiql, logger });
+  const yoga = createGatewayYoga({ schema, context, graphiql: config.graphiql, introspection: config.introspection, logger });
   return { yoga, client, throttle };
 }

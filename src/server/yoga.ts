@@ -1,30 +1,46 @@
 import type { GraphQLSchema } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../schema/context.js';
+import { renderOfflineGraphiQL, useGraphiQLAssets } from './graphiql.js';
 
 export interface YogaOptions {
   readonly schema: GraphQLSchema;
   /** Builds the per-request context (fresh loaders each time). */
   readonly context: () => GatewayContext;
   readonly graphiql: boolean;
+  readonly introspection: boolean;
   readonly logger: Logger;
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
+
+const DEFAULT_QUERY = `# Voucher Gateway. Try it: run this query (Ctrl-Enter).
+query VoucherPool {
+  voucherPool { agentName accountType totalQuota remainingQuota issuedNum }
+  customer(uin: "200000097917") { uin voucherQuota { totalAmount remainAmount } }
+}
+`;
 
 /**
  * The GraphQL HTTP handler: a factory, so tests can call `yoga.fetch('http://yoga/graphql', …)`
  * without a port. `/graphql` serves GraphQL (and GraphiQL when enabled), `/health` liveness.
  */
 export function createGatewayYoga(options: YogaOptions): GatewayYoga {
+  const plugins: Plugin[] = [];
+  if (options.graphiql) plugins.push(useGraphiQLAssets());
+  if (!options.introspection) plugins.push(useDisableIntrospection());
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema: options.schema,
     context: () => options.context(),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: options.graphiql ? { title: 'Voucher Gateway' } : false,
+    // GraphiQL's assets come from the gateway itself, never from a CDN (see graphiql.ts).
+    graphiql: options.graphiql ? { title: 'Voucher Gateway', defaultQuery: DEFAULT_QUERY } : false,
+    renderGraphiQL: renderOfflineGraphiQL,
+    plugins,
     logging: options.logger,
   });
 }
