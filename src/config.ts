@@ -34,13 +34,40 @@ export interface Config {
   readonly limits: {
     /** Most UINs one `customers(uins:)` argument may hold. */
     readonly maxUinsPerQuery: number;
+    /** Most distinct UINs one request may name across all fields, aliases and representations. */
+    readonly maxUinsPerRequest: number;
+    /** Total time one GraphQL request may spend on upstream work (queueing, attempts, backoff), ms. */
+    readonly requestDeadlineMs: number;
+    /** Most tasks waiting per action in the throttle queue. */
+    readonly maxQueuedCalls: number;
+    readonly maxAliases: number;
+    readonly maxDepth: number;
+    readonly maxTokens: number;
+    readonly maxDirectives: number;
+    /** Cost limit (Pothos complexity): `customers` costs per UIN, `voucherQuota` 5, `voucherPool` 10. */
+    readonly maxCost: number;
+    readonly maxBodyBytes: number;
   };
   /** Serve GraphiQL at `/graphql` (browser GET). Default: on unless `NODE_ENV=production`. */
   readonly graphiql: boolean;
   /** Answer introspection queries. Default: on unless `NODE_ENV=production`. */
   readonly introspection: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  readonly auth: AuthConfig;
 }
+
+/** Caller authentication. `none` is for a subgraph that sits behind an authenticating router. */
+export type AuthConfig =
+  | { readonly mode: 'none' }
+  | {
+      readonly mode: 'jwt';
+      /** HS256 shared secret, or… */
+      readonly secret?: string;
+      /** …a JWKS URL (RS256/ES256 keys). */
+      readonly jwksUrl?: string;
+      readonly issuer?: string;
+      readonly audience?: string;
+    };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -68,10 +95,57 @@ export function loadConfig(env: Env = process.env): Config {
     },
     limits: {
       maxUinsPerQuery: integer(env, 'MAX_UINS_PER_QUERY', 1000, { min: 1, max: 100_000 }),
+      maxUinsPerRequest: integer(env, 'MAX_UINS_PER_REQUEST', 1000, { min: 1, max: 100_000 }),
+      requestDeadlineMs: integer(env, 'REQUEST_DEADLINE_MS', 20_000, { min: 100, max: 600_000 }),
+      maxQueuedCalls: integer(env, 'MAX_QUEUED_CALLS', 500, { min: 1, max: 1_000_000 }),
+      maxAliases: integer(env, 'MAX_ALIASES', 100, { min: 1, max: 10_000 }),
+      maxDepth: integer(env, 'MAX_DEPTH', 8, { min: 1, max: 100 }),
+      maxTokens: integer(env, 'MAX_TOKENS', 5000, { min: 100, max: 1_000_000 }),
+      maxDirectives: integer(env, 'MAX_DIRECTIVES', 10, { min: 1, max: 1000 }),
+      maxCost: integer(env, 'MAX_COST', 10_000, { min: 1, max: 10_000_000 }),
+      maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 102_400, { min: 1024, max: 100 * 1024 * 1024 }),
     },
     graphiql: boolean(env, 'GRAPHIQL', nodeEnv !== 'production'),
     introspection: boolean(env, 'INTROSPECTION', nodeEnv !== 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    auth: auth(env, nodeEnv),
+  };
+}
+
+function auth(env: Env, nodeEnv: string): AuthConfig {
+  const secret = nonEmpty(env.JWT_SECRET);
+  const jwksUrl = nonEmpty(env.JWT_JWKS_URL) === undefined ? undefined : url(env, 'JWT_JWKS_URL', '', { allowPath: true });
+  const issuer = nonEmpty(env.JWT_ISSUER);
+  const audience = nonEmpty(env.JWT_AUDIENCE);
+  let mode: 'jwt' | 'none';
+  if (nonEmpty(env.AUTH_MODE) !== undefined) {
+    mode = oneOf(env, 'AUTH_MODE', ['jwt', 'none'] as const, 'none');
+  } else if (secret !== undefined || jwksUrl !== undefined) {
+    mode = 'jwt';
+  } else if (nodeEnv === 'production') {
+    throw new ConfigError(
+      'NODE_ENV=production requires caller authentication: set AUTH_MODE=jwt with JWT_SECRET (HS256) or JWT_JWKS_URL, ' +
+        'or AUTH_MODE=none explicitly when the gateway sits behind an authenticating router.',
+    );
+  } else {
+    mode = 'none';
+  }
+  if (mode === 'none') return { mode };
+  if (secret === undefined && jwksUrl === undefined) {
+    throw new ConfigError('AUTH_MODE=jwt needs JWT_SECRET (HS256 shared secret) or JWT_JWKS_URL.');
+  }
+  if (secret !== undefined && jwksUrl !== undefined) {
+    throw new ConfigError('Set JWT_SECRET or JWT_JWKS_URL, not both.');
+  }
+  if (secret !== undefined && secret.length < 32) {
+    throw new ConfigError('JWT_SECRET must be at least 32 characters (HS256 needs a 256-bit secret).');
+  }
+  return {
+    mode,
+    ...(secret !== undefined ? { secret } : {}),
+    ...(jwksUrl !== undefined ? { jwksUrl } : {}),
+    ...(issuer !== undefined ? { issuer } : {}),
+    ...(audience !== undefined ? { audience } : {}),
   };
 }
 
@@ -122,7 +196,7 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${env[name]}".`);
 }
 
-function url(env: Env, name: string, fallback: string): string {
+function url(env: Env, name: string, fallback: string, options: { allowPath?: boolean } = {}): string {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return fallback;
   let parsed: URL;
@@ -134,6 +208,7 @@ function url(env: Env, name: string, fallback: string): string {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ConfigError(`${name} must be an http(s) URL, got "${raw}".`);
   }
+  if (options.allowPath) return parsed.href;
   if ((parsed.pathname !== '/' && parsed.pathname !== '') || parsed.search) {
     throw new ConfigError(`${name} must be a base URL without path or query (requests go to "/"), got "${raw}".`);
   }

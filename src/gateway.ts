@@ -5,10 +5,15 @@ import { createVoucherPoolSource } from './loaders/voucher-pool.js';
 import { createVoucherQuotaBatchFn } from './loaders/voucher-quotas.js';
 import { schema } from './schema/index.js';
 import type { GatewayContext } from './schema/context.js';
+import { useCallerAuth } from './server/caller-auth.js';
 import { toClientError, withClientErrors } from './server/errors.js';
+import { createMetrics, useMetrics, type GatewayMetrics } from './server/metrics.js';
+import { createReadiness, useReadiness, type Readiness } from './server/readiness.js';
+import { requestIdOf, useRequestLog } from './server/request-log.js';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.js';
-import { createUpstreamClient, type AttemptEvent, type UpstreamClient, type VoucherPool } from './upstream/client.js';
-import { createInProcessThrottle, type Throttle } from './upstream/throttle.js';
+import { createUpstreamClient, type AttemptEvent, type CallOptions, type UpstreamClient, type VoucherPool } from './upstream/client.js';
+import { TRANSPORT_CODES, UpstreamError } from './upstream/errors.js';
+import { createInProcessThrottle, ThrottleOverloadedError, type Throttle } from './upstream/throttle.js';
 import { createFetchTransport, type Transport } from './upstream/transport.js';
 
 export interface GatewayOptions {
@@ -26,18 +31,33 @@ export interface Gateway {
   readonly yoga: GatewayYoga;
   readonly client: UpstreamClient;
   readonly throttle: Throttle;
+  readonly metrics: GatewayMetrics;
+  readonly readiness: Readiness;
 }
+
+/** Requests naming at most this many UINs are interactive: their upstream calls go first. */
+export const INTERACTIVE_MAX_UINS = 20;
+const PRIORITY = { interactive: 1, bulk: 0 } as const;
 
 /**
  * Wires the layers: transport → signing/throttle/retries (upstream client) → loaders → schema → Yoga.
- * Per-process parts (throttle, connection pool, denylist, pool single-flight) are created once here;
- * per-request parts (DataLoaders) in the context factory.
+ * Per-process parts (throttle, connection pool, denylist, pool single-flight, metrics) are created
+ * once here; per-request parts (DataLoaders, the deadline) in the context factory.
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, logger } = options;
+  let metrics: GatewayMetrics | undefined;
   const throttle =
     options.throttle ??
-    createInProcessThrottle({ intervalCap: config.upstream.ratePerSecond, interval: 1000 + config.upstream.throttleMarginMs });
+    createInProcessThrottle({
+      intervalCap: config.upstream.ratePerSecond,
+      interval: 1000 + config.upstream.throttleMarginMs,
+      maxQueued: config.limits.maxQueuedCalls,
+      onStart: (action, waitedMs) => metrics?.recordThrottleWait(action, waitedMs),
+    });
+  metrics = createMetrics(() => throttle);
+  const readiness = createReadiness({ probe: () => voucherPool.load({ priority: PRIORITY.bulk }) });
+
   const client = createUpstreamClient({
     endpoint: options.upstream.endpoint,
     credentials: options.upstream.credentials,
@@ -45,8 +65,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     throttle,
     retry: { maxAttempts: config.upstream.maxAttempts, baseDelayMs: config.upstream.retryBaseDelayMs },
     onAttempt: (event) => {
+      // The upstream RequestId of every attempt is logged, for support tickets.
       if (event.outcome === 'ok') logger.debug({ upstream: event }, 'upstream call');
       else logger.warn({ upstream: event }, 'upstream call failed');
+      metrics?.recordAttempt(event);
+      readiness.observe(event);
       options.onAttempt?.(event);
     },
   });
@@ -56,15 +79,67 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const voucherPool = createVoucherPoolSource(client);
 
-  const context = (): GatewayContext => {
+  const toClient = (error: unknown): unknown => {
+    if (error instanceof ThrottleOverloadedError) metrics?.recordOverload(error.action);
+    return toClientError(error);
+  };
+
+  const context = ({ request }: { request: Request }): GatewayContext => {
+    const requestId = requestIdOf(request);
+    // One deadline for all upstream work of this request: queueing, attempts and backoff.
+    const deadline = Date.now() + config.limits.requestDeadlineMs;
+    const signal = AbortSignal.any([AbortSignal.timeout(config.limits.requestDeadlineMs), request.signal]);
+    const budget = { requestedUins: 0 };
+    const callOptions = (): CallOptions => ({
+      signal,
+      deadline,
+      requestId,
+      priority: budget.requestedUins > INTERACTIVE_MAX_UINS ? PRIORITY.bulk : PRIORITY.interactive,
+    });
     let pool: Promise<VoucherPool> | undefined;
     return {
-      loadVoucherQuotas: (uins) => withClientErrors(loadVoucherQuotas(uins)),
-      loadVoucherPool: () => (pool ??= voucherPool.load().catch((error: unknown) => Promise.reject(toClientError(error)))),
-      limits: { maxUinsPerQuery: config.limits.maxUinsPerQuery },
+      budget,
+      loadVoucherQuotas: (uins) =>
+        withClientErrors(
+          loadVoucherQuotas(uins, callOptions()).catch((error: unknown) => {
+            throw toClient(error);
+          }),
+        ),
+      loadVoucherPool: () =>
+        (pool ??= raceSignal(voucherPool.load({ priority: PRIORITY.interactive }), signal).catch((error: unknown) => {
+          throw toClient(error);
+        })),
+      limits: { maxUinsPerQuery: config.limits.maxUinsPerQuery, maxCost: config.limits.maxCost },
     };
   };
 
-  const yoga = createGatewayYoga({ schema, context, graphiql: config.graphiql, introspection: config.introspection, logger });
-  return { yoga, client, throttle };
+  const yoga = createGatewayYoga({
+    schema,
+    context,
+    graphiql: config.graphiql,
+    introspection: config.introspection,
+    limits: { ...config.limits, blockFieldSuggestions: !config.introspection },
+    logger,
+    plugins: [useRequestLog(logger), useMetrics(metrics), useReadiness(readiness), ...useCallerAuth(config.auth)],
+  });
+  return { yoga, client, throttle, metrics, readiness };
+}
+
+/** Settles with `promise`, or rejects when `signal` aborts first (the shared call goes on for others). */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new UpstreamError({ code: TRANSPORT_CODES.deadline, message: "the request's deadline passed" }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new UpstreamError({ code: TRANSPORT_CODES.deadline, message: "the request's deadline passed", cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -33,7 +33,7 @@ describe('GraphiQL and introspection switches', () => {
   });
 
   it('production: GraphiQL and introspection are off by default', async () => {
-    harness = await startHarness({ env: { NODE_ENV: 'production' } });
+    harness = await startHarness({ env: { NODE_ENV: 'production', AUTH_MODE: 'none' } });
     const page = await getGraphiQL(harness);
     expect(page.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
     expect((await harness.gateway.yoga.fetch('http://yoga/graphiql/assets/graphiql.js')).status).toBe(404);
@@ -45,7 +45,7 @@ describe('GraphiQL and introspection switches', () => {
   });
 
   it('production: GRAPHIQL=true and INTROSPECTION=true turn them back on', async () => {
-    harness = await startHarness({ env: { NODE_ENV: 'production', GRAPHIQL: 'true', INTROSPECTION: 'true' } });
+    harness = await startHarness({ env: { NODE_ENV: 'production', AUTH_MODE: 'none', GRAPHIQL: 'true', INTROSPECTION: 'true' } });
     expect((await getGraphiQL(harness)).headers.get('content-type')).toMatch(/text\/html/);
     expect((await harness.query(INTROSPECTION)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
   });

@@ -11,9 +11,10 @@ export interface VoucherPoolSource {
 export function createVoucherPoolSource(client: UpstreamClient): VoucherPoolSource {
   let inFlight: Promise<VoucherPool> | undefined;
   return {
-    load() {
-      // The shared call is not tied to one request's signal: another request may still want it.
-      inFlight ??= client.queryVoucherPool().finally(() => {
+    load(options = {}) {
+      // The shared call is not tied to one request's signal or deadline: another request may still
+      // want it. Only the priority of the first caller applies.
+      inFlight ??= client.queryVoucherPool({ priority: options.priority }).finally(() => {
         inFlight = undefined;
       });
       return inFlight;

@@ -1,4 +1,6 @@
 import SchemaBuilder from '@pothos/core';
+import { GraphQLError } from 'graphql';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
@@ -16,6 +18,17 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [DirectivePlugin, DataloaderPlugin, FederationPlugin],
+  plugins: [DirectivePlugin, ComplexityPlugin, DataloaderPlugin, FederationPlugin],
   defaultFieldNullability: false,
+  // Cost protects the upstream budget: plain fields cost 1, lists are priced by their fields
+  // (`customers` multiplies by its UIN count), upstream-backed fields carry their own cost.
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 1,
+    limit: (context) => ({ complexity: context.limits.maxCost }),
+    complexityError: (_kind, result) =>
+      new GraphQLError(`This query costs ${result.complexity}; at most ${result.maxComplexity} is allowed.`, {
+        extensions: { code: 'BAD_USER_INPUT', cost: result.complexity, maxCost: result.maxComplexity },
+      }),
+  },
 });

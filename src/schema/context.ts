@@ -10,8 +10,12 @@ export interface GatewayContext {
   readonly loadVoucherQuotas: (uins: readonly number[]) => Promise<(VoucherQuota | Error)[]>;
   /** The reseller's pool; memoised for the request, shared in flight across requests. */
   readonly loadVoucherPool: () => Promise<VoucherPool>;
+  /** Set before execution by the request-budget plugin: distinct UINs the operation names. */
+  readonly budget: { requestedUins: number };
   readonly limits: {
     /** Most UINs one `customers(uins:)` argument may hold. */
     readonly maxUinsPerQuery: number;
+    /** Cost limit of one operation (Pothos complexity). */
+    readonly maxCost: number;
   };
 }

@@ -10,6 +10,7 @@ builder.queryType({
     voucherPool: t.field({
       type: VoucherPool,
       description: "The reseller's own voucher pool. One upstream call per request, however often it is selected.",
+      complexity: 10,
       resolve: (_root, _args, context) => context.loadVoucherPool(),
     }),
     customer: t.field({
@@ -23,6 +24,7 @@ builder.queryType({
       description:
         'Customers by UIN, in input order (duplicates included, fetched once). At most the configured maximum (default 1000) UINs.',
       args: { uins: t.arg({ type: [UIN], required: true, description: 'Customer UINs.' }) },
+      complexity: (args) => ({ field: 1, multiplier: args.uins.length }),
       resolve: (_root, { uins }, context) => {
         const max = context.limits.maxUinsPerQuery;
         if (uins.length > max) {

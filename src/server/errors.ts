@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { CustomerNotFoundError } from '../loaders/voucher-quotas.js';
 import { UpstreamError, type UpstreamErrorKind } from '../upstream/errors.js';
+import { ThrottleOverloadedError } from '../upstream/throttle.js';
 
 /**
  * Stable `extensions.code` values clients may branch on. Expected failures become GraphQL errors
@@ -13,6 +14,7 @@ export const ERROR_CODES = {
   upstreamAuthFailed: 'UPSTREAM_AUTH_FAILED',
   upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
   upstreamError: 'UPSTREAM_ERROR',
+  gatewayOverloaded: 'GATEWAY_OVERLOADED',
 } as const;
 
 const BY_KIND: Record<UpstreamErrorKind, { code: string; message: string }> = {
@@ -40,6 +42,11 @@ export function toClientError<T>(error: T): GraphQLError | T {
         uin: String(error.uin),
         ...(error.upstream ? { upstream: { ...error.upstream } } : {}),
       },
+    });
+  }
+  if (error instanceof ThrottleOverloadedError) {
+    return new GraphQLError('The gateway is at the partner API rate limit and cannot serve this in time; retry later or ask for fewer customers.', {
+      extensions: { code: ERROR_CODES.gatewayOverloaded, retryAfterMs: Math.ceil(error.expectedWaitMs) },
     });
   }
   if (error instanceof UpstreamError) {

@@ -1,17 +1,21 @@
-import type { GraphQLSchema } from 'graphql';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../schema/context.js';
 import { renderOfflineGraphiQL, useGraphiQLAssets } from './graphiql.js';
+import { useBodyLimit, useDocumentLimits, useRequestUinBudget, type RequestLimits } from './request-limits.js';
 
 export interface YogaOptions {
   readonly schema: GraphQLSchema;
   /** Builds the per-request context (fresh loaders each time). */
-  readonly context: () => GatewayContext;
+  readonly context: (initial: { request: Request }) => GatewayContext;
   readonly graphiql: boolean;
   readonly introspection: boolean;
+  readonly limits: RequestLimits;
   readonly logger: Logger;
+  /** Outermost first: request log, metrics, readiness, caller auth. */
+  readonly plugins?: readonly Plugin[];
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -28,19 +32,22 @@ query VoucherPool {
  * without a port. `/graphql` serves GraphQL (and GraphiQL when enabled), `/health` liveness.
  */
 export function createGatewayYoga(options: YogaOptions): GatewayYoga {
-  const plugins: Plugin[] = [];
+  const plugins: Plugin[] = [...(options.plugins ?? []), useBodyLimit(options.limits.maxBodyBytes)];
   if (options.graphiql) plugins.push(useGraphiQLAssets());
   if (!options.introspection) plugins.push(useDisableIntrospection());
+  plugins.push(...useDocumentLimits(options.limits), useRequestUinBudget(options.limits.maxUinsPerRequest) as Plugin);
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema: options.schema,
-    context: () => options.context(),
+    context: (initial) => options.context(initial),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
     // GraphiQL's assets come from the gateway itself, never from a CDN (see graphiql.ts).
     graphiql: options.graphiql ? { title: 'Voucher Gateway', defaultQuery: DEFAULT_QUERY } : false,
     renderGraphiQL: renderOfflineGraphiQL,
-    plugins,
+    // One operation per HTTP request: an array of operations would multiply upstream work unseen.
+    batching: false,
     logging: options.logger,
+    plugins,
   });
 }

@@ -34,10 +34,14 @@ export interface VoucherAmounts {
 }
 
 export interface CallOptions {
-  /** The caller's deadline: aborts queued, sleeping and in-flight attempts. */
+  /** Aborts queued, sleeping and in-flight attempts (the request's deadline, or its client leaving). */
   readonly signal?: AbortSignal | undefined;
+  /** Epoch milliseconds: no attempt starts, and no backoff sleeps, past it. */
+  readonly deadline?: number | undefined;
   /** Throttle priority; greater runs first. */
   readonly priority?: number | undefined;
+  /** The gateway request this call serves, for logs. */
+  readonly requestId?: string | undefined;
 }
 
 /** One attempt's outcome, for logs, metrics and tests. Never carries credentials or bodies. */
@@ -50,6 +54,8 @@ export interface AttemptEvent {
   readonly durationMs: number;
   /** UINs in the request, for `QueryVoucherAmountByUin`. */
   readonly batchSize?: number | undefined;
+  /** The gateway request that caused the call (absent for calls shared between requests). */
+  readonly gatewayRequestId?: string | undefined;
 }
 
 export interface UpstreamClient {
@@ -102,7 +108,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         if (credentials.sessionToken) headers['X-TC-Token'] = credentials.sessionToken;
         return options.transport({ url: `${url.origin}/`, headers, body, signal: callOptions.signal });
       },
-      { signal: callOptions.signal, priority: callOptions.priority },
+      { signal: callOptions.signal, priority: callOptions.priority, deadline: callOptions.deadline },
     );
     return parseEnvelope(status, responseBody);
   }
@@ -115,9 +121,18 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       try {
         const response = await attempt(action, body, callOptions);
         const requestId = typeof response.RequestId === 'string' ? response.RequestId : undefined;
-        options.onAttempt?.({ action, attempt: attemptNumber, outcome: 'ok', requestId, durationMs: performance.now() - startedAt, batchSize });
+        options.onAttempt?.({
+          action,
+          attempt: attemptNumber,
+          outcome: 'ok',
+          requestId,
+          durationMs: performance.now() - startedAt,
+          batchSize,
+          gatewayRequestId: callOptions.requestId,
+        });
         return response;
-      } catch (error) {
+      } catch (caught) {
+        const error = callOptions.signal?.aborted && !(caught instanceof UpstreamError) ? deadlineExceeded(caught) : caught;
         if (!(error instanceof UpstreamError)) throw error;
         options.onAttempt?.({
           action,
@@ -127,11 +142,21 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           requestId: error.requestId,
           durationMs: performance.now() - startedAt,
           batchSize,
+          gatewayRequestId: callOptions.requestId,
         });
         const isExpiry = error.code === 'AuthFailure.SignatureExpire';
         if (!error.retryable || attemptNumber >= retry.maxAttempts || (isExpiry && resigned)) throw error;
         resigned ||= isExpiry;
-        if (!isExpiry) await sleep(backoffDelay(retry, attemptNumber, error.kind), callOptions.signal);
+        const delay = isExpiry ? 0 : backoffDelay(retry, attemptNumber, error.kind);
+        // No point sleeping past the deadline: the caller gets the real failure now.
+        if (callOptions.deadline !== undefined && now() + delay >= callOptions.deadline) throw error;
+        if (delay > 0) {
+          try {
+            await sleep(delay, callOptions.signal);
+          } catch (abort) {
+            throw deadlineExceeded(abort);
+          }
+        }
       }
     }
   }
@@ -220,6 +245,10 @@ function field(record: Record<string, unknown>, name: string, type: string): unk
         : (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && /^\d+$/.test(value));
   if (!ok) throw unexpectedShape(`expected ${name} to be a ${type}, got ${typeof value}`);
   return value;
+}
+
+function deadlineExceeded(cause: unknown): UpstreamError {
+  return new UpstreamError({ code: TRANSPORT_CODES.deadline, message: "the request's deadline passed before the upstream answered", cause });
 }
 
 function unexpectedShape(detail: string): UpstreamError {

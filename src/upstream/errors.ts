@@ -36,6 +36,8 @@ export const TRANSPORT_CODES = {
   timeout: 'Transport.Timeout',
   httpStatus: 'Transport.HttpStatus',
   malformed: 'Transport.MalformedResponse',
+  /** The caller's own deadline passed (or its client left) while waiting or in flight. */
+  deadline: 'Transport.DeadlineExceeded',
 } as const;
 
 const RETRYABLE_UNAVAILABLE = new Set([
@@ -48,6 +50,9 @@ const RETRYABLE_UNAVAILABLE = new Set([
   TRANSPORT_CODES.httpStatus,
   TRANSPORT_CODES.malformed,
 ]);
+
+/** Unavailable, but another attempt within the same request cannot help. */
+const FINAL_UNAVAILABLE = new Set<string>([TRANSPORT_CODES.deadline]);
 
 const INVALID_REQUEST = new Set([
   'InvalidAction',
@@ -69,6 +74,7 @@ export function classifyUpstreamCode(code: string): { kind: UpstreamErrorKind; r
     return { kind: 'auth', retryable: false };
   }
   if (code === 'IpInBlacklist' || code === 'IpNotInWhitelist') return { kind: 'auth', retryable: false };
+  if (FINAL_UNAVAILABLE.has(code)) return { kind: 'unavailable', retryable: false };
   if (RETRYABLE_UNAVAILABLE.has(code) || code.startsWith('InternalError.')) {
     return { kind: 'unavailable', retryable: true };
   }

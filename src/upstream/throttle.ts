@@ -6,19 +6,46 @@ import PQueue from 'p-queue';
  * An interface so that a Redis-backed implementation can share one budget across replicas later.
  */
 export interface Throttle {
-  /** Runs `task` when the action's budget allows; settles with the task's result. */
+  /**
+   * Runs `task` when the action's budget allows; settles with the task's result. Rejects at once with
+   * `ThrottleOverloadedError` when the queue is full, or when the expected wait would pass `deadline`.
+   */
   schedule<T>(action: string, task: () => Promise<T>, options?: ScheduleOptions): Promise<T>;
   /** Queued and running tasks, per action. */
-  stats(): Record<string, { readonly queued: number; readonly running: number }>;
+  stats(): Record<string, ThrottleStats>;
   /** Resolves when every queue is empty and no task is running. */
   onIdle(): Promise<void>;
 }
 
+export interface ThrottleStats {
+  readonly queued: number;
+  readonly running: number;
+}
+
 export interface ScheduleOptions {
   /** Removes the task from the queue when aborted before it starts. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Greater runs first; interactive work can overtake bulk work. Default 0. */
-  readonly priority?: number;
+  readonly priority?: number | undefined;
+  /** Epoch milliseconds by which the task must have started; beyond it, fail fast. */
+  readonly deadline?: number | undefined;
+}
+
+/** The upstream budget cannot serve this task in time: the caller should fail fast, not wait. */
+export class ThrottleOverloadedError extends Error {
+  override name = 'ThrottleOverloadedError';
+  constructor(
+    readonly action: string,
+    /** Expected wait for a slot, milliseconds. */
+    readonly expectedWaitMs: number,
+    reason: 'queue-full' | 'deadline',
+  ) {
+    super(
+      reason === 'queue-full'
+        ? `the ${action} queue is full`
+        : `the expected wait for a ${action} slot (${Math.round(expectedWaitMs)} ms) exceeds the request's deadline`,
+    );
+  }
 }
 
 export interface InProcessThrottleOptions {
@@ -29,39 +56,85 @@ export interface InProcessThrottleOptions {
    * arrivals, and network jitter can pull two departures closer together on arrival. Minimum 1.
    */
   readonly interval?: number;
+  /** Most tasks waiting per action; more are refused at once. Default 1000 (over 3 minutes of work at 5/s). */
+  readonly maxQueued?: number;
+  /** Observes each task's wait in the queue (for metrics). */
+  readonly onStart?: (action: string, waitedMs: number) => void;
+  readonly now?: () => number;
 }
 
-/** One p-queue per action per process, in strict (sliding-window) mode. */
+/** One p-queue per action per process, in strict (sliding-window) mode, bounded. */
 export function createInProcessThrottle(options: InProcessThrottleOptions): Throttle {
   const interval = options.interval ?? 1050;
+  const maxQueued = options.maxQueued ?? 1000;
+  const now = options.now ?? Date.now;
   if (!Number.isInteger(options.intervalCap) || options.intervalCap < 1) {
     throw new TypeError(`intervalCap must be a whole number >= 1, got ${options.intervalCap}`);
   }
   if (!Number.isFinite(interval) || interval < 1) {
     throw new TypeError(`interval must be a finite number of milliseconds >= 1, got ${interval}`);
   }
-  const queues = new Map<string, PQueue>();
-  const queueFor = (action: string): PQueue => {
-    let queue = queues.get(action);
-    if (!queue) {
-      queue = new PQueue({ intervalCap: options.intervalCap, interval, strict: true });
-      queues.set(action, queue);
+  if (!Number.isInteger(maxQueued) || maxQueued < 0) {
+    throw new TypeError(`maxQueued must be a whole number >= 0, got ${maxQueued}`);
+  }
+
+  interface ActionQueue {
+    readonly queue: PQueue;
+    /** Waiting tasks per priority, to estimate the wait of a new task of a given priority. */
+    readonly waiting: Map<number, number>;
+  }
+  const queues = new Map<string, ActionQueue>();
+  const queueFor = (action: string): ActionQueue => {
+    let entry = queues.get(action);
+    if (!entry) {
+      entry = { queue: new PQueue({ intervalCap: options.intervalCap, interval, strict: true }), waiting: new Map() };
+      queues.set(action, entry);
     }
-    return queue;
+    return entry;
+  };
+
+  /** Tasks that start before one of `priority`: those waiting at the same or a higher priority. */
+  const aheadOf = (entry: ActionQueue, priority: number): number => {
+    let ahead = 0;
+    for (const [other, count] of entry.waiting) if (other >= priority) ahead += count;
+    return ahead;
   };
 
   return {
     schedule(action, task, scheduleOptions = {}) {
-      return queueFor(action).add(task, {
-        priority: scheduleOptions.priority ?? 0,
-        ...(scheduleOptions.signal ? { signal: scheduleOptions.signal } : {}),
-      });
+      const entry = queueFor(action);
+      const priority = scheduleOptions.priority ?? 0;
+      const total = entry.queue.size;
+      // Each full window of tasks ahead of us costs one interval before our turn.
+      const expectedWaitMs = Math.floor(aheadOf(entry, priority) / options.intervalCap) * interval;
+      if (total >= maxQueued) return Promise.reject(new ThrottleOverloadedError(action, expectedWaitMs, 'queue-full'));
+      if (scheduleOptions.deadline !== undefined && now() + expectedWaitMs > scheduleOptions.deadline) {
+        return Promise.reject(new ThrottleOverloadedError(action, expectedWaitMs, 'deadline'));
+      }
+      const enqueuedAt = now();
+      entry.waiting.set(priority, (entry.waiting.get(priority) ?? 0) + 1);
+      let started = false;
+      const leave = () => {
+        if (started) return;
+        started = true;
+        entry.waiting.set(priority, (entry.waiting.get(priority) ?? 1) - 1);
+      };
+      const queued = entry.queue.add(
+        () => {
+          leave();
+          options.onStart?.(action, now() - enqueuedAt);
+          return task();
+        },
+        { priority, ...(scheduleOptions.signal ? { signal: scheduleOptions.signal } : {}) },
+      );
+      // Aborted while waiting: the task never starts, so it leaves the count here.
+      return queued.finally(leave);
     },
     stats() {
-      return Object.fromEntries([...queues].map(([action, queue]) => [action, { queued: queue.size, running: queue.pending }]));
+      return Object.fromEntries([...queues].map(([action, { queue }]) => [action, { queued: queue.size, running: queue.pending }]));
     },
     async onIdle() {
-      await Promise.all([...queues.values()].map((queue) => queue.onIdle()));
+      await Promise.all([...queues.values()].map(({ queue }) => queue.onIdle()));
     },
   };
 }

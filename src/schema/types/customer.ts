@@ -15,6 +15,8 @@ export const Customer = builder.objectRef<CustomerRef>('Customer').implement({
       // One DataLoader per request: every selection of this field, however aliased or nested,
       // is merged into `QueryVoucherAmountByUin` calls of up to 20 distinct UINs.
       loaderOptions: { maxBatchSize: MAX_UINS_PER_CALL },
+      // A twentieth of a rate-limited upstream call, rounded up generously.
+      complexity: 5,
       load: (uins: number[], context) => context.loadVoucherQuotas(uins),
       resolve: (customer) => customer.uin,
     }),

@@ -1,0 +1,111 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Plugin } from 'graphql-yoga';
+import type { AttemptEvent } from '../upstream/client.js';
+import type { Throttle } from '../upstream/throttle.js';
+
+/**
+ * Prometheus metrics, one registry per gateway (so tests and several gateways in one process never
+ * share counters). Served at `/metrics`.
+ */
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  recordAttempt(event: AttemptEvent): void;
+  recordThrottleWait(action: string, waitedMs: number): void;
+  recordOverload(action: string): void;
+}
+
+export function createMetrics(throttle: () => Throttle): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const calls = new Counter({
+    name: 'upstream_calls_total',
+    help: 'Upstream attempts by action and outcome (ok, or the error code).',
+    labelNames: ['action', 'outcome'],
+    registers: [registry],
+  });
+  const retries = new Counter({ name: 'upstream_retries_total', help: 'Upstream attempts after the first, by action.', labelNames: ['action'], registers: [registry] });
+  const duration = new Histogram({
+    name: 'upstream_call_duration_seconds',
+    help: 'Upstream attempt duration (queue wait excluded), by action.',
+    labelNames: ['action'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: 'upstream_batch_size',
+    help: 'UINs per QueryVoucherAmountByUin call.',
+    buckets: [1, 2, 5, 10, 15, 19, 20],
+    registers: [registry],
+  });
+  const wait = new Histogram({
+    name: 'throttle_wait_seconds',
+    help: 'Time a task waited in the throttle queue before starting, by action.',
+    labelNames: ['action'],
+    buckets: [0, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20],
+    registers: [registry],
+  });
+  const overloaded = new Counter({
+    name: 'throttle_overloaded_total',
+    help: 'Tasks refused at once because the expected wait exceeded the deadline or the queue was full.',
+    labelNames: ['action'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'throttle_queue_depth',
+    help: 'Tasks waiting in the throttle queue, by action.',
+    labelNames: ['action'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [action, stats] of Object.entries(throttle().stats())) this.set({ action }, stats.queued);
+    },
+  });
+
+  return {
+    registry,
+    recordAttempt(event) {
+      calls.inc({ action: event.action, outcome: event.outcome === 'ok' ? 'ok' : (event.code ?? 'error') });
+      duration.observe({ action: event.action }, event.durationMs / 1000);
+      if (event.attempt > 1) retries.inc({ action: event.action });
+      else if (event.batchSize !== undefined) batchSize.observe(event.batchSize);
+    },
+    recordThrottleWait(action, waitedMs) {
+      wait.observe({ action }, waitedMs / 1000);
+    },
+    recordOverload(action) {
+      overloaded.inc({ action });
+    },
+  };
+}
+
+/** `/metrics`, plus `graphql_request_duration_seconds` for every GraphQL request. */
+export function useMetrics(metrics: GatewayMetrics): Plugin {
+  const requests = new Histogram({
+    name: 'graphql_request_duration_seconds',
+    help: 'GraphQL request duration, by operation name and HTTP status.',
+    labelNames: ['operation', 'status'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30],
+    registers: [metrics.registry],
+  });
+  const started = new WeakMap<Request, number>();
+  const operations = new WeakMap<Request, string>();
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname === '/metrics') {
+        endResponse(new fetchAPI.Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } }));
+        return;
+      }
+      started.set(request, performance.now());
+    },
+    onParams({ params, request }) {
+      // Operation names are client-chosen: keep label cardinality bounded.
+      const name = typeof params.operationName === 'string' && /^\w{1,64}$/.test(params.operationName) ? params.operationName : 'anonymous';
+      operations.set(request, name);
+    },
+    onResponse({ request, response }) {
+      const start = started.get(request);
+      if (start === undefined || !operations.has(request)) return;
+      requests.observe({ operation: operations.get(request) ?? 'anonymous', status: String(response.status) }, (performance.now() - start) / 1000);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { Plugin } from 'graphql-yoga';
+import type { AttemptEvent } from '../upstream/client.js';
+
+/**
+ * `/ready`: does the upstream answer our correctly signed requests? Evidence is any successful
+ * upstream attempt within `maxAgeMs` (free: real traffic proves it). Without such evidence, one
+ * `QueryVoucherPool` probe is sent (shared with concurrent pool requests), at most once per
+ * `maxAgeMs`: with the default 30 s that is 1/150 of the action's 5-per-second budget (0.7%).
+ */
+export interface ReadinessOptions {
+  /** Sends the probe; resolves on a verified answer. */
+  readonly probe: () => Promise<unknown>;
+  /** How long evidence counts, milliseconds. Default 30,000. */
+  readonly maxAgeMs?: number;
+  readonly now?: () => number;
+}
+
+export interface Readiness {
+  /** Feed every upstream attempt here. */
+  observe(event: AttemptEvent): void;
+  check(): Promise<{ ready: boolean; reason?: string; checkedAt: string }>;
+  readonly probes: number;
+}
+
+const NOT_VERIFIED = /^(AuthFailure|UnauthorizedOperation$|IpInBlacklist|IpNotInWhitelist|Transport\.)/;
+
+export function createReadiness(options: ReadinessOptions): Readiness {
+  const maxAgeMs = options.maxAgeMs ?? 30_000;
+  const now = options.now ?? Date.now;
+  let last: { ok: boolean; at: number; reason?: string } | undefined;
+  let probing: Promise<void> | undefined;
+  let probes = 0;
+
+  const record = (ok: boolean, reason?: string) => {
+    last = { ok, at: now(), ...(reason ? { reason } : {}) };
+  };
+
+  return {
+    observe(event) {
+      if (event.outcome === 'ok') record(true);
+      // A business error other than auth means the upstream verified our signature.
+      else if (event.code && NOT_VERIFIED.test(event.code)) record(false, event.code);
+    },
+    async check() {
+      if (!last || now() - last.at > maxAgeMs) {
+        probing ??= (async () => {
+          probes += 1;
+          try {
+            await options.probe();
+            record(true);
+          } catch (error) {
+            const code = (error as { code?: unknown }).code;
+            record(false, typeof code === 'string' ? code : 'probe failed');
+          } finally {
+            probing = undefined;
+          }
+        })();
+        await probing;
+      }
+      const state = last as { ok: boolean; at: number; reason?: string };
+      return { ready: state.ok, ...(state.reason && !state.ok ? { reason: state.reason } : {}), checkedAt: new Date(state.at).toISOString() };
+    },
+    get probes() {
+      return probes;
+    },
+  };
+}
+
+export function useReadiness(readiness: Readiness): Plugin {
+  return {
+    async onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/ready') return;
+      const result = await readiness.check();
+      endResponse(
+        new fetchAPI.Response(JSON.stringify(result), {
+          status: result.ready ? 200 : 503,
+          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+        }),
+      );
+    },
+  };
+}

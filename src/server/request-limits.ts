@@ -1,0 +1,175 @@
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import {
+  GraphQLError,
+  Kind,
+  getNamedType,
+  isInputType,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { parseUin } from '../schema/types/uin.js';
+
+/**
+ * Limits that protect the upstream's 5-per-second budget from abusive documents. Every check here
+ * runs before execution, so a rejected document costs zero upstream calls.
+ */
+export interface RequestLimits {
+  /** Aliases per operation. */
+  readonly maxAliases: number;
+  /** Selection depth, introspection excluded. */
+  readonly maxDepth: number;
+  /** Lexer tokens per document. */
+  readonly maxTokens: number;
+  /** Directives per operation. */
+  readonly maxDirectives: number;
+  /** Distinct UINs one request may name across all fields, aliases and entity representations. */
+  readonly maxUinsPerRequest: number;
+  /** Request body bytes. */
+  readonly maxBodyBytes: number;
+  /** Hide "Did you mean …?" suggestions (when introspection is off, they would leak the schema). */
+  readonly blockFieldSuggestions: boolean;
+}
+
+export const ERROR_CODE_LIMIT = 'BAD_USER_INPUT';
+
+/** Structural limits from graphql-armor, each a parse- or validation-time check. */
+export function useDocumentLimits(limits: RequestLimits): Plugin[] {
+  const plugins: Plugin[] = [
+    maxTokensPlugin({ n: limits.maxTokens }),
+    maxAliasesPlugin({ n: limits.maxAliases }),
+    maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+    maxDirectivesPlugin({ n: limits.maxDirectives }),
+  ] as Plugin[];
+  if (limits.blockFieldSuggestions) plugins.push(blockFieldSuggestionsPlugin() as Plugin);
+  return plugins;
+}
+
+/**
+ * Caps the distinct UINs a request names, counted from the document and its variables before
+ * execution: `customer(uin:)`, `customers(uins:)` and `_entities(representations:)`, however aliased
+ * or spread through fragments. Stores the count on the context (`budget.requestedUins`) for prioritising.
+ */
+export function useRequestUinBudget(maxUins: number): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const uins = requestedUins(args.schema, args.document, args.operationName ?? undefined, args.variableValues ?? {});
+      if (uins.size > maxUins) {
+        setResultAndStopExecution({
+          errors: [
+            new GraphQLError(`This request names ${uins.size} distinct UINs; at most ${maxUins} are allowed per request.`, {
+              extensions: { code: ERROR_CODE_LIMIT, maxUins, requestedUins: uins.size },
+            }),
+          ],
+        });
+        return;
+      }
+      const budget = (args.contextValue as { budget?: { requestedUins: number } }).budget;
+      if (budget) budget.requestedUins = uins.size;
+    },
+  };
+}
+
+/** Refuses bodies over `maxBytes` (413) and bodies of unknown length (411) before reading them. */
+export function useBodyLimit(maxBytes: number): Plugin {
+  return {
+    onRequest({ request, endResponse, fetchAPI }) {
+      if (request.method !== 'POST') return;
+      const length = request.headers.get('content-length');
+      const reject = (status: number, message: string) =>
+        endResponse(
+          new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: ERROR_CODE_LIMIT } }] }), {
+            status,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+          }),
+        );
+      if (length === null) {
+        if (request.body === null) return;
+        reject(411, 'A Content-Length header is required.');
+        return;
+      }
+      if (!/^\d+$/.test(length) || Number(length) > maxBytes) {
+        reject(413, `The request body exceeds ${maxBytes} bytes.`);
+      }
+    },
+  };
+}
+
+/** Distinct, valid UINs named by the operation; invalid ones are left to the UIN scalar's errors. */
+export function requestedUins(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+): Set<number> {
+  const operations = document.definitions.filter((node): node is OperationDefinitionNode => node.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((node) => node.name?.value === operationName) : operations[0];
+  const fragments = new Map(
+    document.definitions
+      .filter((node): node is FragmentDefinitionNode => node.kind === Kind.FRAGMENT_DEFINITION)
+      .map((node) => [node.name.value, node]),
+  );
+  const queryType = schema.getQueryType();
+  const uins = new Set<number>();
+  if (!operation || operation.operation !== 'query' || !queryType) return uins;
+
+  const add = (value: unknown) => {
+    try {
+      uins.add(parseUin(value));
+    } catch {
+      // Not a valid UIN: the scalar rejects it with its own message.
+    }
+  };
+  const visited = new Set<string>();
+  const walk = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
+      else if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment && !visited.has(fragment.name.value)) {
+          visited.add(fragment.name.value);
+          walk(fragment.selectionSet);
+        }
+      } else {
+        const field = queryType.getFields()[selection.name.value];
+        for (const argument of selection.arguments ?? []) {
+          const definition = field?.args.find((arg) => arg.name === argument.name.value);
+          if (!definition || !isInputType(definition.type)) continue;
+          const named = getNamedType(definition.type).name;
+          if (named !== 'UIN' && named !== '_Any') continue;
+          // Variables are substituted as sent; literals keep their source text.
+          const value = argument.value.kind === Kind.VARIABLE ? variables[argument.value.name.value] : literal(argument.value, variables);
+          for (const item of Array.isArray(value) ? value : [value]) {
+            add(named === '_Any' && typeof item === 'object' && item !== null ? (item as { uin?: unknown }).uin : item);
+          }
+        }
+      }
+    }
+  };
+  walk(operation.selectionSet);
+  return uins;
+}
+
+function literal(node: ValueNode, variables: Record<string, unknown>): unknown {
+  switch (node.kind) {
+    case Kind.INT:
+    case Kind.STRING:
+      return node.value;
+    case Kind.LIST:
+      return node.values.map((item) => literal(item, variables));
+    case Kind.OBJECT:
+      return Object.fromEntries(node.fields.map((field) => [field.name.value, literal(field.value, variables)]));
+    case Kind.VARIABLE:
+      return variables[node.name.value];
+    default:
+      return undefined;
+  }
+}
