@@ -46,16 +46,16 @@ const PRIORITY = { interactive: 1, bulk: 0 } as const;
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, logger } = options;
-  let metrics: GatewayMetrics | undefined;
-  const throttle =
+  // The queue-depth gauge reads the throttle lazily, at scrape time.
+  const metrics: GatewayMetrics = createMetrics(() => throttle);
+  const throttle: Throttle =
     options.throttle ??
     createInProcessThrottle({
       intervalCap: config.upstream.ratePerSecond,
       interval: 1000 + config.upstream.throttleMarginMs,
       maxQueued: config.limits.maxQueuedCalls,
-      onStart: (action, waitedMs) => metrics?.recordThrottleWait(action, waitedMs),
+      onStart: (action, waitedMs) => metrics.recordThrottleWait(action, waitedMs),
     });
-  metrics = createMetrics(() => throttle);
   const readiness = createReadiness({ probe: () => voucherPool.load({ priority: PRIORITY.bulk }) });
 
   const client = createUpstreamClient({
@@ -68,7 +68,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // The upstream RequestId of every attempt is logged, for support tickets.
       if (event.outcome === 'ok') logger.debug({ upstream: event }, 'upstream call');
       else logger.warn({ upstream: event }, 'upstream call failed');
-      metrics?.recordAttempt(event);
+      metrics.recordAttempt(event);
       readiness.observe(event);
       options.onAttempt?.(event);
     },
@@ -80,7 +80,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const voucherPool = createVoucherPoolSource(client);
 
   const toClient = (error: unknown): unknown => {
-    if (error instanceof ThrottleOverloadedError) metrics?.recordOverload(error.action);
+    if (error instanceof ThrottleOverloadedError) metrics.recordOverload(error.action);
     return toClientError(error);
   };
 

@@ -31,7 +31,7 @@ describe('upstream client against the simulator', () => {
       return fetchTransport(request);
     };
     const inner = createInProcessThrottle({ intervalCap: 50, interval: 1000 });
-    const throttle: Throttle = { ...inner, schedule: (action, task, options) => inner.schedule(action, () => (throttled++, task()), options) };
+    const throttle: Throttle = { ...inner, schedule: (action, task, options) => inner.schedule(action, (slot) => (throttled++, task(slot)), options) };
     return createUpstreamClient({
       endpoint: simulator.url,
       credentials: simulator.credentials,
@@ -50,7 +50,7 @@ describe('upstream client against the simulator', () => {
     const amounts = await client().queryVoucherAmountByUin([first as number, second as number]);
     expect(amounts.items.map((item) => item.clientUin).sort()).toEqual([first, second].sort());
     expect(Object.keys(sent[0]?.headers ?? {}).sort()).toEqual(
-      ['Authorization', 'Content-Type', 'X-TC-Action', 'X-TC-Timestamp', 'X-TC-Version'].sort(),
+      ['Authorization', 'Content-Type', 'X-TC-Action', 'X-TC-Timestamp', 'X-TC-TraceId', 'X-TC-Version'].sort(),
     );
     expect(sent[1]?.body).toBe(`{"ClientUins":[${first},${second}]}`);
   });

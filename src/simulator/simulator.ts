@@ -63,6 +63,8 @@ export interface SimulatorCall {
   readonly uins?: readonly number[];
   /** `ok`, or the error code answered, or `fault:<type>`. */
   readonly outcome: string;
+  /** The TC3 signature the request carried, so tests can look for it where it must never appear. */
+  readonly signature?: string;
 }
 
 export interface SimulatorStats {
@@ -112,8 +114,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
-  const record = (call: SimulatorCall) => calls.push(call);
-
   const takeFault = (action: string): Fault | undefined => {
     const entry = faults.find(({ rule }) => rule.action === undefined || rule.action === action);
     if (!entry) return undefined;
@@ -145,6 +145,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const rawBody = await readBody(req);
     const action = header(req, 'x-tc-action') ?? '';
     const requestId = randomUUID();
+    const signature = parseAuthorization(header(req, 'authorization') ?? '')?.signature;
+    const record = (call: SimulatorCall) => calls.push({ ...call, ...(signature ? { signature } : {}) });
 
     const answer = (outcome: string, payload: Record<string, unknown>, uins?: readonly number[]) => {
       record({ action, arrivedAt, outcome, ...(uins ? { uins } : {}) });

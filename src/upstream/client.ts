@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { UpstreamCredentials } from '../config.js';
 import { TRANSPORT_CODES, UpstreamError } from './errors.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
 import { signTc3 } from './sign.js';
-import type { Throttle } from './throttle.js';
+import { ThrottleOverloadedError, type Throttle } from './throttle.js';
 import type { Transport } from './transport.js';
 
 export const SERVICE = 'intlpartnersmgt';
@@ -82,12 +83,17 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const url = new URL(options.endpoint);
   const now = options.now ?? Date.now;
   const { credentials, retry } = options;
+  /** Typical attempt duration (EWMA): a task must *finish* before the deadline, not just start. */
+  let typicalAttemptMs = 0;
+  const observeDuration = (ms: number) => {
+    typicalAttemptMs = typicalAttemptMs === 0 ? ms : 0.8 * typicalAttemptMs + 0.2 * ms;
+  };
 
   async function attempt(action: Action, body: string, callOptions: CallOptions): Promise<Record<string, unknown>> {
     // Signed inside the throttled task, right before sending, so a queued signature never goes stale.
     const { status, body: responseBody } = await options.throttle.schedule(
       action,
-      () => {
+      (slot) => {
         const timestamp = Math.floor(now() / 1000);
         const { authorization } = signTc3({
           secretId: credentials.secretId,
@@ -104,11 +110,18 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           'X-TC-Version': API_VERSION,
           'X-TC-Timestamp': String(timestamp),
           Authorization: authorization,
+          // Optional, documented header (the official SDKs send it): lets the transport see when this
+          // very attempt left for the wire, and support match an attempt to upstream logs.
+          'X-TC-TraceId': randomUUID(),
         };
         if (credentials.sessionToken) headers['X-TC-Token'] = credentials.sessionToken;
-        return options.transport({ url: `${url.origin}/`, headers, body, signal: callOptions.signal });
+        return options.transport({ url: `${url.origin}/`, headers, body, signal: callOptions.signal, onSent: slot.sent });
       },
-      { signal: callOptions.signal, priority: callOptions.priority, deadline: callOptions.deadline },
+      {
+        signal: callOptions.signal,
+        priority: callOptions.priority,
+        deadline: callOptions.deadline === undefined ? undefined : callOptions.deadline - typicalAttemptMs,
+      },
     );
     return parseEnvelope(status, responseBody);
   }
@@ -120,6 +133,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       const startedAt = performance.now();
       try {
         const response = await attempt(action, body, callOptions);
+        observeDuration(performance.now() - startedAt);
         const requestId = typeof response.RequestId === 'string' ? response.RequestId : undefined;
         options.onAttempt?.({
           action,
@@ -132,7 +146,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         });
         return response;
       } catch (caught) {
-        const error = callOptions.signal?.aborted && !(caught instanceof UpstreamError) ? deadlineExceeded(caught) : caught;
+        const wasAborted = callOptions.signal?.aborted && !(caught instanceof UpstreamError) && !(caught instanceof ThrottleOverloadedError);
+        const error = wasAborted ? deadlineExceeded(caught) : caught;
         if (!(error instanceof UpstreamError)) throw error;
         options.onAttempt?.({
           action,

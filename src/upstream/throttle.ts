@@ -10,11 +10,16 @@ export interface Throttle {
    * Runs `task` when the action's budget allows; settles with the task's result. Rejects at once with
    * `ThrottleOverloadedError` when the queue is full, or when the expected wait would pass `deadline`.
    */
-  schedule<T>(action: string, task: () => Promise<T>, options?: ScheduleOptions): Promise<T>;
+  schedule<T>(action: string, task: (slot: ThrottleSlot) => Promise<T>, options?: ScheduleOptions): Promise<T>;
   /** Queued and running tasks, per action. */
   stats(): Record<string, ThrottleStats>;
   /** Resolves when every queue is empty and no task is running. */
   onIdle(): Promise<void>;
+}
+
+/** Handed to each task: it reports when its request actually left for the upstream. */
+export interface ThrottleSlot {
+  sent(): void;
 }
 
 export interface ThrottleStats {
@@ -82,15 +87,25 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
     readonly queue: PQueue;
     /** Waiting tasks per priority, to estimate the wait of a new task of a given priority. */
     readonly waiting: Map<number, number>;
+    /** The last `intervalCap` departures (actual send times), oldest first. */
+    readonly departures: Departure[];
+    /** Serialises the departure guard, so concurrent starts see each other. */
+    gate: Promise<void>;
   }
   const queues = new Map<string, ActionQueue>();
   const queueFor = (action: string): ActionQueue => {
     let entry = queues.get(action);
     if (!entry) {
-      entry = { queue: new PQueue({ intervalCap: options.intervalCap, interval, strict: true }), waiting: new Map() };
+      entry = { queue: new PQueue({ intervalCap: options.intervalCap, interval, strict: true }), waiting: new Map(), departures: [], gate: Promise.resolve() };
       queues.set(action, entry);
     }
     return entry;
+  };
+
+  const waitingTotal = (entry: ActionQueue): number => {
+    let total = 0;
+    for (const count of entry.waiting.values()) total += count;
+    return total;
   };
 
   /** Tasks that start before one of `priority`: those waiting at the same or a higher priority. */
@@ -100,11 +115,37 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
     return ahead;
   };
 
+  /**
+   * p-queue counts a task when it starts, but the upstream counts arrivals. On a busy event loop a
+   * request can leave seconds after its task started, bunching arrivals into one upstream second.
+   * So before a task starts, the window is checked again against actual departures: wait until the
+   * `intervalCap`-th last one is `interval` old (unknown departures are awaited first). In the normal
+   * case departures follow starts within a millisecond and this never waits.
+   */
+  const reserveDeparture = (entry: ActionQueue): Promise<Departure> => {
+    const reserved = entry.gate.then(async () => {
+      if (entry.departures.length >= options.intervalCap) {
+        const oldest = entry.departures[0] as Departure;
+        const sentAt = await oldest.at;
+        const wait = sentAt + interval - now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        entry.departures.shift();
+      }
+      const departure = createDeparture(now);
+      entry.departures.push(departure);
+      return departure;
+    });
+    entry.gate = reserved.then(() => undefined);
+    return reserved;
+  };
+
   return {
     schedule(action, task, scheduleOptions = {}) {
       const entry = queueFor(action);
       const priority = scheduleOptions.priority ?? 0;
-      const total = entry.queue.size;
+      // Our own count, not p-queue's `size`: after aborts in a strict queue that can report tasks
+      // that already settled (see sindresorhus/p-queue#219 for the family of abort issues).
+      const total = waitingTotal(entry);
       // Each full window of tasks ahead of us costs one interval before our turn.
       const expectedWaitMs = Math.floor(aheadOf(entry, priority) / options.intervalCap) * interval;
       if (total >= maxQueued) return Promise.reject(new ThrottleOverloadedError(action, expectedWaitMs, 'queue-full'));
@@ -120,21 +161,60 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
         entry.waiting.set(priority, (entry.waiting.get(priority) ?? 1) - 1);
       };
       const queued = entry.queue.add(
-        () => {
+        async () => {
           leave();
+          const departure = await reserveDeparture(entry);
+          if (scheduleOptions.signal?.aborted) {
+            // The deadline passed while waiting for a departure slot: still overload, never sent.
+            departure.mark();
+            throw new ThrottleOverloadedError(action, now() - enqueuedAt, 'deadline');
+          }
           options.onStart?.(action, now() - enqueuedAt);
-          return task();
+          try {
+            return await task({ sent: departure.mark });
+          } finally {
+            departure.mark();
+          }
         },
         { priority, ...(scheduleOptions.signal ? { signal: scheduleOptions.signal } : {}) },
       );
-      // Aborted while waiting: the task never starts, so it leaves the count here.
-      return queued.finally(leave);
+      return queued.then(
+        (result) => result,
+        (error: unknown) => {
+          // Aborted while waiting (the deadline passed in the queue): that is overload, not an
+          // upstream failure. The task never started, so it leaves the count here.
+          const waitedInQueue = !started && scheduleOptions.signal?.aborted;
+          leave();
+          throw waitedInQueue ? new ThrottleOverloadedError(action, now() - enqueuedAt, 'deadline') : error;
+        },
+      );
     },
     stats() {
-      return Object.fromEntries([...queues].map(([action, { queue }]) => [action, { queued: queue.size, running: queue.pending }]));
+      return Object.fromEntries([...queues].map(([action, entry]) => [action, { queued: waitingTotal(entry), running: entry.queue.pending }]));
     },
     async onIdle() {
       await Promise.all([...queues.values()].map(({ queue }) => queue.onIdle()));
+    },
+  };
+}
+
+interface Departure {
+  /** Resolves with the epoch milliseconds at which the request left. */
+  readonly at: Promise<number>;
+  /** Records the departure (first call wins). */
+  readonly mark: () => void;
+}
+
+function createDeparture(now: () => number): Departure {
+  let resolve: (at: number) => void = () => undefined;
+  const at = new Promise<number>((settle) => (resolve = settle));
+  let marked = false;
+  return {
+    at,
+    mark: () => {
+      if (marked) return;
+      marked = true;
+      resolve(now());
     },
   };
 }

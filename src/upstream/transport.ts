@@ -1,3 +1,4 @@
+import { subscribe } from 'node:diagnostics_channel';
 import { TRANSPORT_CODES, UpstreamError } from './errors.js';
 
 /**
@@ -10,6 +11,11 @@ export interface TransportRequest {
   readonly body: string;
   /** Aborts the attempt from outside (the caller's deadline). */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Called once the request has left for the wire (headers written to the socket), which on a busy
+   * event loop can be well after `fetch` was called. The throttle counts the upstream's window from here.
+   */
+  readonly onSent?: (() => void) | undefined;
 }
 
 export interface TransportResponse {
@@ -31,6 +37,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   if (!(options.timeoutMs >= 1)) throw new TypeError(`timeoutMs must be >= 1, got ${options.timeoutMs}`);
 
   return async (request) => {
+    const unwatch = watchDeparture(request);
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
     try {
@@ -46,7 +53,48 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         });
       }
       throw new UpstreamError({ code: TRANSPORT_CODES.network, message: `network error: ${describe(error)}`, cause: error });
+    } finally {
+      unwatch();
     }
+  };
+}
+
+/**
+ * Node's fetch (undici) publishes `undici:client:sendHeaders` when a request's head is written to
+ * its socket. Requests are matched by their `X-TC-TraceId` header (one per attempt). Without a trace
+ * id, or with an injected fetch that publishes nothing, departure is taken as the call itself or, at
+ * the latest, the end of the attempt.
+ */
+const departures = new Map<string, () => void>();
+let subscribed = false;
+
+function watchDeparture(request: TransportRequest): () => void {
+  const { onSent } = request;
+  if (!onSent) return () => undefined;
+  let fired = false;
+  const fire = () => {
+    if (!fired) {
+      fired = true;
+      onSent();
+    }
+  };
+  const traceId = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'x-tc-traceid')?.[1];
+  if (!traceId) {
+    fire();
+    return () => undefined;
+  }
+  if (!subscribed) {
+    subscribed = true;
+    subscribe('undici:client:sendHeaders', (message) => {
+      const head = (message as { headers?: unknown }).headers;
+      const id = typeof head === 'string' ? /^x-tc-traceid: *(\S+)\r?$/im.exec(head)?.[1] : undefined;
+      if (id) departures.get(id)?.();
+    });
+  }
+  departures.set(traceId, fire);
+  return () => {
+    departures.delete(traceId);
+    fire();
   };
 }
 

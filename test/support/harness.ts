@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type UpstreamCredentials } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/simulator.js';
@@ -16,6 +16,12 @@ export interface Harness {
   readonly gateway: Gateway;
   /** Every log line the gateway wrote, parsed. */
   readonly logs: Record<string, unknown>[];
+  /** Every log line the gateway wrote, as written. */
+  readonly rawLogs: string[];
+  /** Every response body the harness received, as text. */
+  readonly responses: string[];
+  /** `yoga.fetch`, recording the response body. */
+  fetch(path: string, init?: RequestInit): Promise<{ status: number; headers: Headers; text: string }>;
   query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** Runs a generated typed document (operations/generated): result and variables are typed. */
   execute<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables?: V): Promise<GraphQLResponse<R>>;
@@ -23,33 +29,50 @@ export interface Harness {
 }
 
 /** A simulator on a loopback port and a gateway talking to it over real HTTP. */
-export async function startHarness(options: { simulator?: SimulatorOptions; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { simulator?: SimulatorOptions; env?: Record<string, string>; gatewayCredentials?: UpstreamCredentials } = {},
+): Promise<Harness> {
   const simulator = await startSimulator(options.simulator);
   const config = loadConfig({ LOG_LEVEL: 'debug', UPSTREAM_RETRY_BASE_DELAY_MS: '20', ...options.env });
   const logs: Record<string, unknown>[] = [];
+  const rawLogs: string[] = [];
+  const responses: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        rawLogs.push(line);
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
       callback();
     },
   });
   const gateway = createGateway({
     config,
-    upstream: { endpoint: simulator.url, credentials: simulator.credentials },
+    upstream: { endpoint: simulator.url, credentials: options.gatewayCredentials ?? simulator.credentials },
     logger: createLogger(config.logLevel, sink),
   });
+  const fetch: Harness['fetch'] = async (path, init) => {
+    const response = await gateway.yoga.fetch(`http://yoga${path}`, init ?? {});
+    const text = await response.text();
+    responses.push(text);
+    return { status: response.status, headers: response.headers, text };
+  };
   const query: Harness['query'] = async (query, variables) => {
-      const response = await gateway.yoga.fetch('http://yoga/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as GraphQLResponse<never>;
+    const { text } = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    return JSON.parse(text) as GraphQLResponse<never>;
   };
   return {
     simulator,
     gateway,
     logs,
+    rawLogs,
+    responses,
+    fetch,
     query,
     execute: (document, variables) => query(print(document), variables),
     async close() {
