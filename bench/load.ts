@@ -1,0 +1,134 @@
+/**
+ * `npm run load [-- --clients 50 --duration 300 --warmup 30 --think 200]`
+ *
+ * Starts the simulator (50–150 ms latency) in this process and the gateway as a child process (so its
+ * RSS is its own), then runs N concurrent clients for the duration, mixing pool queries, small
+ * customer lookups and larger customer lists. Reports gateway 5xx, upstream RequestLimitExceeded,
+ * p50/p95/p99 latency, GraphQL error codes and the gateway's RSS at start, after warm-up and at the end.
+ * Traffic goes to loopback only; every loop is bounded by the duration.
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createDemoData, mulberry32 } from '../src/simulator/demo-data.js';
+import { startSimulator } from '../src/simulator/simulator.js';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '50' },
+    duration: { type: 'string', default: '60' },
+    warmup: { type: 'string', default: '15' },
+    think: { type: 'string', default: '200' },
+  },
+});
+const clients = Number(values.clients);
+const durationMs = Number(values.duration) * 1000;
+const warmupMs = Math.min(Number(values.warmup) * 1000, durationMs / 2);
+const thinkMs = Number(values.think);
+
+const data = createDemoData({ customers: 2000 });
+const simulator = await startSimulator({ latencyMs: [50, 150], data });
+// `node --import tsx` (not the tsx launcher), so that the child's pid is the gateway's own process.
+const gateway = spawn(process.execPath, ['--import', 'tsx', new URL('../src/index.ts', import.meta.url).pathname], {
+  env: {
+    ...process.env,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'production',
+    AUTH_MODE: 'none',
+    TENCENTCLOUD_ENDPOINT: simulator.url,
+    TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
+    TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const url = await new Promise<string>((resolve, reject) => {
+  let output = '';
+  gateway.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    const match = /"url":"([^"]+)"/.exec(output);
+    if (match?.[1]) resolve(match[1]);
+  });
+  gateway.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+  setTimeout(() => reject(new Error('gateway did not start within 30 s')), 30_000).unref();
+}).catch((error: unknown) => {
+  gateway.kill('SIGKILL');
+  throw error;
+});
+// Drain the gateway's JSON logs (one line per request) so its stdout never blocks.
+gateway.stdout.resume();
+
+const rss = async (): Promise<number> => {
+  const status = await readFile(`/proc/${gateway.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+};
+
+const random = mulberry32(7);
+const pick = (n: number) => Array.from({ length: n }, () => String(data.customerUins[Math.floor(random() * data.customerUins.length)]));
+const workload = (): { name: string; body: string } => {
+  const roll = random();
+  if (roll < 0.3) return { name: 'pool', body: JSON.stringify({ query: '{ voucherPool { agentName remainingQuota } }' }) };
+  const query = 'query ($u: [UIN!]!) { customers(uins: $u) { uin voucherQuota { remainAmount } } }';
+  if (roll < 0.8) return { name: 'small', body: JSON.stringify({ query, variables: { u: pick(1 + Math.floor(random() * 5)) } }) };
+  return { name: 'list', body: JSON.stringify({ query, variables: { u: pick(20 + Math.floor(random() * 40)) } }) };
+};
+
+interface Sample {
+  readonly at: number;
+  readonly ms: number;
+  readonly status: number;
+  readonly codes: string[];
+}
+const samples: Sample[] = [];
+const rssStart = await rss();
+let rssWarm = 0;
+const started = performance.now();
+const end = started + durationMs;
+const warmTimer = setTimeout(() => void rss().then((value) => (rssWarm = value)), warmupMs);
+
+await Promise.all(
+  Array.from({ length: clients }, async () => {
+    while (performance.now() < end) {
+      const { body } = workload();
+      const t0 = performance.now();
+      let status = 0;
+      let codes: string[] = [];
+      try {
+        const response = await fetch(`${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(60_000) });
+        status = response.status;
+        const json = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+        codes = (json.errors ?? []).map((error) => error.extensions?.code ?? 'NONE');
+      } catch {
+        status = 599;
+      }
+      samples.push({ at: t0 - started, ms: performance.now() - t0, status, codes: [...new Set(codes)] });
+      await new Promise((resolve) => setTimeout(resolve, thinkMs * (0.5 + random())));
+    }
+  }),
+);
+clearTimeout(warmTimer);
+const rssEnd = await rss();
+gateway.kill('SIGTERM');
+await new Promise((resolve) => gateway.once('exit', resolve));
+await simulator.close();
+
+const latencies = samples.map((sample) => sample.ms).sort((a, b) => a - b);
+const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+const codes: Record<string, number> = {};
+for (const sample of samples) for (const code of sample.codes) codes[code] = (codes[code] ?? 0) + 1;
+const fiveXX = samples.filter((sample) => sample.status >= 500).length;
+const rateLimited = simulator.stats().rateLimited;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const upstreamCalls = simulator.stats().calls.length;
+const rssGrowth = rssWarm > 0 ? (rssEnd - rssWarm) / rssWarm : Number.NaN;
+
+console.log(`Load: ${clients} clients, ${values.duration} s (warm-up ${warmupMs / 1000} s), think time ~${thinkMs} ms, simulator latency 50–150 ms\n`);
+console.log('| requests | req/s | gateway 5xx | upstream calls | upstream RequestLimitExceeded | p50 | p95 | p99 | RSS start | RSS after warm-up | RSS end |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log(
+  `| ${samples.length} | ${(samples.length / (durationMs / 1000)).toFixed(1)} | ${fiveXX} | ${upstreamCalls} | ${rateLimited} | ${percentile(50).toFixed(0)} ms | ${percentile(95).toFixed(0)} ms | ${percentile(99).toFixed(0)} ms | ${mb(rssStart)} | ${mb(rssWarm)} | ${mb(rssEnd)} (${(rssGrowth * 100).toFixed(1)}%) |`,
+);
+console.log(`\nGraphQL error codes (requests carrying each): ${JSON.stringify(codes)}`);
+const ok = fiveXX === 0 && rateLimited === 0 && Math.abs(rssGrowth) <= 0.1;
+console.log(`Targets (zero 5xx, zero RequestLimitExceeded, RSS end within 10% of after warm-up): ${ok ? 'met' : 'NOT met'}`);
+process.exitCode = ok ? 0 : 1;
