@@ -74,6 +74,7 @@ const workload = (): { name: string; body: string } => {
 };
 
 interface Sample {
+  readonly kind: string;
   readonly at: number;
   readonly ms: number;
   readonly status: number;
@@ -85,11 +86,21 @@ let rssWarm = 0;
 const started = performance.now();
 const end = started + durationMs;
 const warmTimer = setTimeout(() => void rss().then((value) => (rssWarm = value)), warmupMs);
+// Sampled while the load is still running, so it compares like with like against the warm-up sample.
+let rssEnd = 0;
+let rssPeak = 0;
+const sampler = setInterval(() => {
+  if (performance.now() - started < warmupMs) return;
+  void rss().then((value) => {
+    rssPeak = Math.max(rssPeak, value);
+    if (performance.now() < end) rssEnd = value;
+  });
+}, 2000);
 
 await Promise.all(
   Array.from({ length: clients }, async () => {
     while (performance.now() < end) {
-      const { body } = workload();
+      const { name, body } = workload();
       const t0 = performance.now();
       let status = 0;
       let codes: string[] = [];
@@ -101,13 +112,14 @@ await Promise.all(
       } catch {
         status = 599;
       }
-      samples.push({ at: t0 - started, ms: performance.now() - t0, status, codes: [...new Set(codes)] });
+      samples.push({ kind: name, at: t0 - started, ms: performance.now() - t0, status, codes: [...new Set(codes)] });
       await new Promise((resolve) => setTimeout(resolve, thinkMs * (0.5 + random())));
     }
   }),
 );
 clearTimeout(warmTimer);
-const rssEnd = await rss();
+clearInterval(sampler);
+const rssIdle = await rss();
 gateway.kill('SIGTERM');
 await new Promise((resolve) => gateway.once('exit', resolve));
 await simulator.close();
@@ -123,12 +135,17 @@ const upstreamCalls = simulator.stats().calls.length;
 const rssGrowth = rssWarm > 0 ? (rssEnd - rssWarm) / rssWarm : Number.NaN;
 
 console.log(`Load: ${clients} clients, ${values.duration} s (warm-up ${warmupMs / 1000} s), think time ~${thinkMs} ms, simulator latency 50–150 ms\n`);
-console.log('| requests | req/s | gateway 5xx | upstream calls | upstream RequestLimitExceeded | p50 | p95 | p99 | RSS start | RSS after warm-up | RSS end |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| requests | req/s | gateway 5xx | upstream calls | upstream RequestLimitExceeded | p50 | p95 | p99 | RSS start | RSS after warm-up | RSS end (under load) | RSS peak | RSS idle after |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 console.log(
-  `| ${samples.length} | ${(samples.length / (durationMs / 1000)).toFixed(1)} | ${fiveXX} | ${upstreamCalls} | ${rateLimited} | ${percentile(50).toFixed(0)} ms | ${percentile(95).toFixed(0)} ms | ${percentile(99).toFixed(0)} ms | ${mb(rssStart)} | ${mb(rssWarm)} | ${mb(rssEnd)} (${(rssGrowth * 100).toFixed(1)}%) |`,
+  `| ${samples.length} | ${(samples.length / (durationMs / 1000)).toFixed(1)} | ${fiveXX} | ${upstreamCalls} | ${rateLimited} | ${percentile(50).toFixed(0)} ms | ${percentile(95).toFixed(0)} ms | ${percentile(99).toFixed(0)} ms | ${mb(rssStart)} | ${mb(rssWarm)} | ${mb(rssEnd)} (${rssGrowth >= 0 ? '+' : ''}${(rssGrowth * 100).toFixed(1)}%) | ${mb(rssPeak)} | ${mb(rssIdle)} |`,
 );
 console.log(`\nGraphQL error codes (requests carrying each): ${JSON.stringify(codes)}`);
+for (const kind of ['pool', 'small', 'list']) {
+  const of = samples.filter((sample) => sample.kind === kind).map((sample) => sample.ms).sort((a, b) => a - b);
+  const at = (p: number) => (of[Math.min(of.length - 1, Math.floor((p / 100) * of.length))] ?? 0).toFixed(0);
+  console.log(`  ${kind}: ${of.length} requests, p50 ${at(50)} ms, p95 ${at(95)} ms, max ${at(100)} ms`);
+}
 const ok = fiveXX === 0 && rateLimited === 0 && Math.abs(rssGrowth) <= 0.1;
 console.log(`Targets (zero 5xx, zero RequestLimitExceeded, RSS end within 10% of after warm-up): ${ok ? 'met' : 'NOT met'}`);
 process.exitCode = ok ? 0 : 1;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Config, UpstreamCredentials } from './config.js';
 import type { Logger } from './logger.js';
 import { createUinDenylist } from './loaders/uin-denylist.js';
@@ -13,7 +14,7 @@ import { requestIdOf, useRequestLog } from './server/request-log.js';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.js';
 import { createUpstreamClient, type AttemptEvent, type CallOptions, type UpstreamClient, type VoucherPool } from './upstream/client.js';
 import { TRANSPORT_CODES, UpstreamError } from './upstream/errors.js';
-import { createInProcessThrottle, ThrottleOverloadedError, type Throttle } from './upstream/throttle.js';
+import { createInProcessThrottle, type Throttle } from './upstream/throttle.js';
 import { createFetchTransport, type Transport } from './upstream/transport.js';
 
 export interface GatewayOptions {
@@ -55,6 +56,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       interval: 1000 + config.upstream.throttleMarginMs,
       maxQueued: config.limits.maxQueuedCalls,
       onStart: (action, waitedMs) => metrics.recordThrottleWait(action, waitedMs),
+      onOverload: (action) => metrics.recordOverload(action),
     });
   const readiness = createReadiness({ probe: () => voucherPool.load({ priority: PRIORITY.bulk }) });
 
@@ -79,16 +81,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const voucherPool = createVoucherPoolSource(client);
 
-  const toClient = (error: unknown): unknown => {
-    if (error instanceof ThrottleOverloadedError) metrics.recordOverload(error.action);
-    return toClientError(error);
-  };
-
   const context = ({ request }: { request: Request }): GatewayContext => {
     const requestId = requestIdOf(request);
     // One deadline for all upstream work of this request: queueing, attempts and backoff.
     const deadline = Date.now() + config.limits.requestDeadlineMs;
-    const signal = AbortSignal.any([AbortSignal.timeout(config.limits.requestDeadlineMs), request.signal]);
+    const signal = deadlineSignal(config.limits.requestDeadlineMs, request.signal);
     const budget = { requestedUins: 0 };
     const callOptions = (): CallOptions => ({
       signal,
@@ -99,15 +96,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     let pool: Promise<VoucherPool> | undefined;
     return {
       budget,
-      loadVoucherQuotas: (uins) =>
-        withClientErrors(
-          loadVoucherQuotas(uins, callOptions()).catch((error: unknown) => {
-            throw toClient(error);
-          }),
-        ),
+      loadVoucherQuotas: (uins) => withClientErrors(loadVoucherQuotas(uins, callOptions())),
       loadVoucherPool: () =>
         (pool ??= raceSignal(voucherPool.load({ priority: PRIORITY.interactive }), signal).catch((error: unknown) => {
-          throw toClient(error);
+          throw toClientError(error);
         })),
       limits: { maxUinsPerQuery: config.limits.maxUinsPerQuery, maxCost: config.limits.maxCost },
     };
@@ -123,6 +115,25 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins: [useRequestLog(logger), useMetrics(metrics), useReadiness(readiness), ...useCallerAuth(config.auth)],
   });
   return { yoga, client, throttle, metrics, readiness };
+}
+
+/**
+ * Aborts after `ms`, or when the client goes away. A plain controller and timer rather than
+ * AbortSignal.timeout/any, whose timers can be lost with the composite signal under GC pressure.
+ */
+function deadlineSignal(ms: number, clientSignal: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  // Many upstream calls of one request listen to this signal at once.
+  setMaxListeners(0, controller.signal);
+  const timer = setTimeout(() => controller.abort(new Error(`request deadline of ${ms} ms passed`)), ms);
+  timer.unref();
+  const onClientGone = () => {
+    clearTimeout(timer);
+    controller.abort(clientSignal.reason);
+  };
+  if (clientSignal.aborted) onClientGone();
+  else clientSignal.addEventListener('abort', onClientGone, { once: true });
+  return controller.signal;
 }
 
 /** Settles with `promise`, or rejects when `signal` aborts first (the shared call goes on for others). */

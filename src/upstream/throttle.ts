@@ -65,6 +65,8 @@ export interface InProcessThrottleOptions {
   readonly maxQueued?: number;
   /** Observes each task's wait in the queue (for metrics). */
   readonly onStart?: (action: string, waitedMs: number) => void;
+  /** Observes each task refused or dropped as overload (for metrics). */
+  readonly onOverload?: (action: string) => void;
   readonly now?: () => number;
 }
 
@@ -148,9 +150,13 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
       const total = waitingTotal(entry);
       // Each full window of tasks ahead of us costs one interval before our turn.
       const expectedWaitMs = Math.floor(aheadOf(entry, priority) / options.intervalCap) * interval;
-      if (total >= maxQueued) return Promise.reject(new ThrottleOverloadedError(action, expectedWaitMs, 'queue-full'));
+      const overloaded = (waitMs: number, reason: 'queue-full' | 'deadline') => {
+        options.onOverload?.(action);
+        return new ThrottleOverloadedError(action, waitMs, reason);
+      };
+      if (total >= maxQueued) return Promise.reject(overloaded(expectedWaitMs, 'queue-full'));
       if (scheduleOptions.deadline !== undefined && now() + expectedWaitMs > scheduleOptions.deadline) {
-        return Promise.reject(new ThrottleOverloadedError(action, expectedWaitMs, 'deadline'));
+        return Promise.reject(overloaded(expectedWaitMs, 'deadline'));
       }
       const enqueuedAt = now();
       entry.waiting.set(priority, (entry.waiting.get(priority) ?? 0) + 1);
@@ -167,7 +173,7 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
           if (scheduleOptions.signal?.aborted) {
             // The deadline passed while waiting for a departure slot: still overload, never sent.
             departure.mark();
-            throw new ThrottleOverloadedError(action, now() - enqueuedAt, 'deadline');
+            throw overloaded(now() - enqueuedAt, 'deadline');
           }
           options.onStart?.(action, now() - enqueuedAt);
           try {
@@ -185,7 +191,7 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
           // upstream failure. The task never started, so it leaves the count here.
           const waitedInQueue = !started && scheduleOptions.signal?.aborted;
           leave();
-          throw waitedInQueue ? new ThrottleOverloadedError(action, now() - enqueuedAt, 'deadline') : error;
+          throw waitedInQueue ? overloaded(now() - enqueuedAt, 'deadline') : error;
         },
       );
     },

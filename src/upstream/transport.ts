@@ -38,14 +38,23 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
 
   return async (request) => {
     const unwatch = watchDeparture(request);
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
+    // An explicit controller and timer rather than AbortSignal.timeout/any: the timer must fire even
+    // when nothing else holds the composite signal, and is cleared as soon as the attempt ends.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`attempt timed out after ${options.timeoutMs} ms`));
+    }, options.timeoutMs);
+    const onCallerAbort = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (request.signal?.aborted) onCallerAbort();
     try {
-      const response = await fetchFn(request.url, { method: 'POST', headers: request.headers, body: request.body, signal });
+      const response = await fetchFn(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: controller.signal });
       return { status: response.status, body: await response.text() };
     } catch (error) {
-      if (request.signal?.aborted) throw request.signal.reason;
-      if (timeout.aborted) {
+      if (request.signal?.aborted && !timedOut) throw request.signal.reason;
+      if (timedOut) {
         throw new UpstreamError({
           code: TRANSPORT_CODES.timeout,
           message: `upstream did not answer within ${options.timeoutMs} ms`,
@@ -54,6 +63,8 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       }
       throw new UpstreamError({ code: TRANSPORT_CODES.network, message: `network error: ${describe(error)}`, cause: error });
     } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onCallerAbort);
       unwatch();
     }
   };
