@@ -47,6 +47,26 @@ describe('createInProcessThrottle', () => {
     expect(() => createInProcessThrottle({ intervalCap: 5, interval: Number.POSITIVE_INFINITY })).toThrow(/interval/);
   });
 
+  it('counts the window from actual departures when a request leaves late', async () => {
+    const throttle = createInProcessThrottle({ intervalCap: 2, interval: 200 });
+    const t0 = performance.now();
+    const starts: number[] = [];
+    const sentLate = (slot: { sent(): void }) => {
+      starts.push(performance.now() - t0);
+      // The first two requests leave 300 ms after their start (a busy event loop).
+      return new Promise<void>((resolve) =>
+        setTimeout(() => {
+          slot.sent();
+          resolve();
+        }, starts.length <= 2 ? 300 : 0),
+      );
+    };
+    await Promise.all(Array.from({ length: 4 }, () => throttle.schedule('A', sentLate)));
+    // p-queue alone would start tasks 3 and 4 at 200 ms; they must wait for 300 + 200 ms.
+    expect(starts[2]).toBeGreaterThanOrEqual(480);
+    expect(starts[3]).toBeGreaterThanOrEqual(480);
+  });
+
   it('keeps separate budgets per action and runs higher priority first', async () => {
     const throttle = createInProcessThrottle({ intervalCap: 1, interval: 200 });
     const order: string[] = [];

@@ -46,7 +46,11 @@ export function toClientError<T>(error: T): GraphQLError | T {
   }
   if (error instanceof ThrottleOverloadedError) {
     return new GraphQLError('The gateway is at the partner API rate limit and cannot serve this in time; retry later or ask for fewer customers.', {
-      extensions: { code: ERROR_CODES.gatewayOverloaded, retryAfterMs: Math.ceil(error.expectedWaitMs) },
+      extensions: {
+        code: ERROR_CODES.gatewayOverloaded,
+        // Infinity (higher-priority work takes the whole budget) is not JSON: suggest a window instead.
+        retryAfterMs: Number.isFinite(error.expectedWaitMs) ? Math.ceil(error.expectedWaitMs) : 10_000,
+      },
     });
   }
   if (error instanceof UpstreamError) {

@@ -48,7 +48,9 @@ export class ThrottleOverloadedError extends Error {
     super(
       reason === 'queue-full'
         ? `the ${action} queue is full`
-        : `the expected wait for a ${action} slot (${Math.round(expectedWaitMs)} ms) exceeds the request's deadline`,
+        : Number.isFinite(expectedWaitMs)
+          ? `the expected wait for a ${action} slot (${Math.round(expectedWaitMs)} ms) exceeds the request's deadline`
+          : `higher-priority work takes the whole ${action} budget`,
     );
   }
 }
@@ -93,12 +95,14 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
     readonly departures: Departure[];
     /** Serialises the departure guard, so concurrent starts see each other. */
     gate: Promise<void>;
+    /** Recent starts (epoch ms, priority), for the share of the budget higher priorities take. */
+    readonly recentStarts: { at: number; priority: number }[];
   }
   const queues = new Map<string, ActionQueue>();
   const queueFor = (action: string): ActionQueue => {
     let entry = queues.get(action);
     if (!entry) {
-      entry = { queue: new PQueue({ intervalCap: options.intervalCap, interval, strict: true }), waiting: new Map(), departures: [], gate: Promise.resolve() };
+      entry = { queue: new PQueue({ intervalCap: options.intervalCap, interval, strict: true }), waiting: new Map(), departures: [], gate: Promise.resolve(), recentStarts: [] };
       queues.set(action, entry);
     }
     return entry;
@@ -115,6 +119,26 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
     let ahead = 0;
     for (const [other, count] of entry.waiting) if (other >= priority) ahead += count;
     return ahead;
+  };
+
+  const capacityPerMs = options.intervalCap / interval;
+  const RATE_WINDOW_MS = 10_000;
+
+  /**
+   * Expected wait for a new task of `priority`: the tasks ahead of it, served at the rate left over
+   * by higher priorities (measured over the last 10 s). When interactive work takes (nearly) the
+   * whole budget, bulk work is told at once that it will not be served in time, instead of waiting
+   * for its deadline.
+   */
+  const expectedWait = (entry: ActionQueue, priority: number): number => {
+    const since = now() - RATE_WINDOW_MS;
+    while (entry.recentStarts.length > 0 && (entry.recentStarts[0] as { at: number }).at < since) entry.recentStarts.shift();
+    const higher = entry.recentStarts.filter((start) => start.priority > priority).length / RATE_WINDOW_MS;
+    const available = capacityPerMs - higher;
+    if (available <= capacityPerMs * 0.05) return Number.POSITIVE_INFINITY;
+    const ahead = aheadOf(entry, priority);
+    // The first `intervalCap` tasks of an idle window start at once.
+    return ahead < options.intervalCap && higher === 0 ? 0 : (ahead + 1) / available;
   };
 
   /**
@@ -148,8 +172,7 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
       // Our own count, not p-queue's `size`: after aborts in a strict queue that can report tasks
       // that already settled (see sindresorhus/p-queue#219 for the family of abort issues).
       const total = waitingTotal(entry);
-      // Each full window of tasks ahead of us costs one interval before our turn.
-      const expectedWaitMs = Math.floor(aheadOf(entry, priority) / options.intervalCap) * interval;
+      const expectedWaitMs = expectedWait(entry, priority);
       const overloaded = (waitMs: number, reason: 'queue-full' | 'deadline') => {
         options.onOverload?.(action);
         return new ThrottleOverloadedError(action, waitMs, reason);
@@ -169,6 +192,7 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
       const queued = entry.queue.add(
         async () => {
           leave();
+          entry.recentStarts.push({ at: now(), priority });
           const departure = await reserveDeparture(entry);
           if (scheduleOptions.signal?.aborted) {
             // The deadline passed while waiting for a departure slot: still overload, never sent.
