@@ -89,6 +89,8 @@ export function useMetrics(metrics: GatewayMetrics): Plugin {
   });
   const started = new WeakMap<Request, number>();
   const operations = new WeakMap<Request, string>();
+  const knownOperations = new Set<string>();
+  const MAX_OPERATION_LABELS = 100;
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname === '/metrics') {
@@ -98,8 +100,12 @@ export function useMetrics(metrics: GatewayMetrics): Plugin {
       started.set(request, performance.now());
     },
     onParams({ params, request }) {
-      // Operation names are client-chosen: keep label cardinality bounded.
-      const name = typeof params.operationName === 'string' && /^\w{1,64}$/.test(params.operationName) ? params.operationName : 'anonymous';
+      // Operation names are client-chosen: keep label cardinality bounded (the first 100 names seen).
+      let name = typeof params.operationName === 'string' && /^\w{1,64}$/.test(params.operationName) ? params.operationName : 'anonymous';
+      if (!knownOperations.has(name)) {
+        if (knownOperations.size < MAX_OPERATION_LABELS) knownOperations.add(name);
+        else name = 'other';
+      }
       operations.set(request, name);
     },
     onResponse({ request, response }) {
