@@ -89,11 +89,13 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     typicalAttemptMs = typicalAttemptMs === 0 ? ms : 0.8 * typicalAttemptMs + 0.2 * ms;
   };
 
-  async function attempt(action: Action, body: string, callOptions: CallOptions): Promise<Record<string, unknown>> {
+  /** `timing.startedAt` is set when the throttle starts the task: durations exclude queue wait. */
+  async function attempt(action: Action, body: string, callOptions: CallOptions, timing: { startedAt?: number }): Promise<Record<string, unknown>> {
     // Signed inside the throttled task, right before sending, so a queued signature never goes stale.
     const { status, body: responseBody } = await options.throttle.schedule(
       action,
       (slot) => {
+        timing.startedAt = performance.now();
         const timestamp = Math.floor(now() / 1000);
         const { authorization } = signTc3({
           secretId: credentials.secretId,
@@ -130,17 +132,18 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     const body = JSON.stringify(params);
     let resigned = false;
     for (let attemptNumber = 1; ; attemptNumber++) {
-      const startedAt = performance.now();
+      const timing: { startedAt?: number } = {};
+      const elapsed = () => (timing.startedAt === undefined ? 0 : performance.now() - timing.startedAt);
       try {
-        const response = await attempt(action, body, callOptions);
-        observeDuration(performance.now() - startedAt);
+        const response = await attempt(action, body, callOptions, timing);
+        observeDuration(elapsed());
         const requestId = typeof response.RequestId === 'string' ? response.RequestId : undefined;
         options.onAttempt?.({
           action,
           attempt: attemptNumber,
           outcome: 'ok',
           requestId,
-          durationMs: performance.now() - startedAt,
+          durationMs: elapsed(),
           batchSize,
           gatewayRequestId: callOptions.requestId,
         });
@@ -155,7 +158,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           outcome: 'error',
           code: error.code,
           requestId: error.requestId,
-          durationMs: performance.now() - startedAt,
+          durationMs: elapsed(),
           batchSize,
           gatewayRequestId: callOptions.requestId,
         });
