@@ -82,20 +82,19 @@ interface Sample {
 }
 const samples: Sample[] = [];
 const rssStart = await rss();
-let rssWarm = 0;
 const started = performance.now();
 const end = started + durationMs;
-const warmTimer = setTimeout(() => void rss().then((value) => (rssWarm = value)), warmupMs);
-// Sampled while the load is still running, so it compares like with like against the warm-up sample.
-let rssEnd = 0;
-let rssPeak = 0;
+// RSS is sampled every 2 s while the load runs. A single sample lands anywhere in a GC cycle, so a
+// level is the median of the 30 s after warm-up, compared with the median of the last 30 s.
+const rssSamples: { at: number; bytes: number }[] = [];
 const sampler = setInterval(() => {
-  if (performance.now() - started < warmupMs) return;
-  void rss().then((value) => {
-    rssPeak = Math.max(rssPeak, value);
-    if (performance.now() < end) rssEnd = value;
-  });
+  const at = performance.now() - started;
+  void rss().then((bytes) => rssSamples.push({ at, bytes }));
 }, 2000);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
 
 await Promise.all(
   Array.from({ length: clients }, async () => {
@@ -117,9 +116,12 @@ await Promise.all(
     }
   }),
 );
-clearTimeout(warmTimer);
 clearInterval(sampler);
 const rssIdle = await rss();
+const window = 30_000;
+const rssWarm = median(rssSamples.filter((sample) => sample.at >= warmupMs && sample.at < warmupMs + window).map((sample) => sample.bytes));
+const rssEnd = median(rssSamples.filter((sample) => sample.at >= durationMs - window).map((sample) => sample.bytes));
+const rssPeak = Math.max(...rssSamples.map((sample) => sample.bytes));
 gateway.kill('SIGTERM');
 await new Promise((resolve) => gateway.once('exit', resolve));
 await simulator.close();
@@ -135,7 +137,7 @@ const upstreamCalls = simulator.stats().calls.length;
 const rssGrowth = rssWarm > 0 ? (rssEnd - rssWarm) / rssWarm : Number.NaN;
 
 console.log(`Load: ${clients} clients, ${values.duration} s (warm-up ${warmupMs / 1000} s), think time ~${thinkMs} ms, simulator latency 50–150 ms\n`);
-console.log('| requests | req/s | gateway 5xx | upstream calls | upstream RequestLimitExceeded | p50 | p95 | p99 | RSS start | RSS after warm-up | RSS end (under load) | RSS peak | RSS idle after |');
+console.log('| requests | req/s | gateway 5xx | upstream calls | upstream RequestLimitExceeded | p50 | p95 | p99 | RSS start | RSS after warm-up (median of 30 s) | RSS end (median of last 30 s) | RSS peak | RSS idle after |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 console.log(
   `| ${samples.length} | ${(samples.length / (durationMs / 1000)).toFixed(1)} | ${fiveXX} | ${upstreamCalls} | ${rateLimited} | ${percentile(50).toFixed(0)} ms | ${percentile(95).toFixed(0)} ms | ${percentile(99).toFixed(0)} ms | ${mb(rssStart)} | ${mb(rssWarm)} | ${mb(rssEnd)} (${rssGrowth >= 0 ? '+' : ''}${(rssGrowth * 100).toFixed(1)}%) | ${mb(rssPeak)} | ${mb(rssIdle)} |`,
