@@ -9,20 +9,18 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLScalarType, parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listen, type HttpServer } from '../src/server/http.js';
 import { batchSizes, startHarness, type Harness } from './support/harness.js';
 
 const CUSTOMER_COUNT = 45;
 
 describe('Apollo Federation v2 subgraph', () => {
   let harness: Harness;
-  let vouchers: HttpServer;
+  let vouchersUrl: string;
   beforeAll(async () => {
     harness = await startHarness();
-    vouchers = await listen(harness.gateway.yoga, 0, '127.0.0.1');
+    vouchersUrl = await harness.listen();
   });
   afterAll(async () => {
-    await vouchers.close();
     await harness.close();
   });
   beforeEach(() => harness.simulator.resetStats());
@@ -99,7 +97,7 @@ describe('Apollo Federation v2 subgraph', () => {
 
       const vouchersSdl = (await harness.query<{ _service: { sdl: string } }>('{ _service { sdl } }')).data?._service.sdl ?? '';
       const composition = composeServices([
-        { name: 'vouchers', typeDefs: parse(vouchersSdl), url: `${vouchers.url}/graphql` },
+        { name: 'vouchers', typeDefs: parse(vouchersSdl), url: `${vouchersUrl}/graphql` },
         { name: 'partner', typeDefs: partnerTypeDefs, url: partnerUrl },
       ]);
       expect(composition.errors).toBeUndefined();

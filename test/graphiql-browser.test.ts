@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, type HttpServer } from '../src/server/http.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url);
@@ -9,16 +8,15 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 describe('GraphiQL in a real browser with no internet', () => {
   let harness: Harness;
-  let server: HttpServer;
+  let serverUrl: string;
   let browser: Browser;
   beforeAll(async () => {
     harness = await startHarness();
-    server = await listen(harness.gateway.yoga, 0, '127.0.0.1');
+    serverUrl = await harness.listen();
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
     await harness?.close();
   });
 
@@ -40,7 +38,7 @@ describe('GraphiQL in a real browser with no internet', () => {
       if (!['data:', 'blob:'].includes(url.protocol) && !LOOPBACK.has(url.hostname)) offLoopback.push(url.href);
     });
 
-    await page.goto(`${server.url}/graphql`, { waitUntil: 'load' });
+    await page.goto(`${serverUrl}/graphql`, { waitUntil: 'load' });
     const execute = page.locator('button.graphiql-execute-button');
     await execute.waitFor({ state: 'visible', timeout: 30_000 });
     // The editor holds the default document once the schema has loaded.

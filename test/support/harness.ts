@@ -4,6 +4,7 @@ import { print } from 'graphql';
 import { loadConfig, type UpstreamCredentials } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
+import { listen, type HttpServer } from '../../src/server/http.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/simulator.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -25,6 +26,8 @@ export interface Harness {
   query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** Runs a generated typed document (operations/generated): result and variables are typed. */
   execute<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables?: V): Promise<GraphQLResponse<R>>;
+  /** Serves the gateway on a loopback port (closed by `close()`); for clients that need real HTTP. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ export async function startHarness(
     upstream: { endpoint: simulator.url, credentials: options.gatewayCredentials ?? simulator.credentials },
     logger: createLogger(config.logLevel, sink),
   });
+  let server: HttpServer | undefined;
   const fetch: Harness['fetch'] = async (path, init) => {
     const response = await gateway.yoga.fetch(`http://yoga${path}`, init ?? {});
     const text = await response.text();
@@ -75,7 +79,12 @@ export async function startHarness(
     fetch,
     query,
     execute: (document, variables) => query(print(document), variables),
+    async listen() {
+      server ??= await listen(gateway.yoga, 0, '127.0.0.1');
+      return server.url;
+    },
     async close() {
+      await server?.close();
       await gateway.throttle.onIdle();
       await simulator.close();
     },
