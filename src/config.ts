@@ -80,10 +80,17 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Parses and validates the environment. Throws `ConfigError` naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
+  const upstreamCredentials = credentials(env);
+  if (nodeEnv === 'production' && upstreamCredentials === undefined) {
+    // Serving the demo simulator by accident in production would hand clients made-up budgets.
+    throw new ConfigError(
+      'NODE_ENV=production requires TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY; the built-in simulator is for development only.',
+    );
+  }
   return {
     port: integer(env, 'PORT', 4000, { min: 0, max: 65535 }),
     nodeEnv,
-    credentials: credentials(env),
+    credentials: upstreamCredentials,
     endpoint: url(env, 'TENCENTCLOUD_ENDPOINT', DEFAULT_ENDPOINT),
     upstream: {
       ratePerSecond: integer(env, 'UPSTREAM_RATE_PER_SECOND', 5, { min: 1, max: 1000 }),

@@ -88,12 +88,18 @@ describe('caller authentication (JWKS URL, RS256)', () => {
 });
 
 describe('production start-up', () => {
+  const PRODUCTION = { NODE_ENV: 'production', TENCENTCLOUD_SECRET_ID: 'AKIDx', TENCENTCLOUD_SECRET_KEY: 'k' };
+
   it('refuses to start unless caller auth is configured or explicitly disabled', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_MODE=jwt.*JWT_SECRET.*JWT_JWKS_URL.*AUTH_MODE=none/);
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'none' }).auth).toEqual({ mode: 'none' });
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).auth).toMatchObject({ mode: 'jwt' });
+    expect(() => loadConfig(PRODUCTION)).toThrow(ConfigError);
+    expect(() => loadConfig(PRODUCTION)).toThrow(/AUTH_MODE=jwt.*JWT_SECRET.*JWT_JWKS_URL.*AUTH_MODE=none/);
+    expect(loadConfig({ ...PRODUCTION, AUTH_MODE: 'none' }).auth).toEqual({ mode: 'none' });
+    expect(loadConfig({ ...PRODUCTION, JWT_SECRET: SECRET }).auth).toMatchObject({ mode: 'jwt' });
     expect(() => loadConfig({ AUTH_MODE: 'jwt' })).toThrow(/JWT_SECRET.*JWT_JWKS_URL/);
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32/);
+  });
+
+  it('refuses to serve the demo simulator in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_MODE: 'none' })).toThrow(/TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY/);
   });
 });

@@ -36,7 +36,14 @@ export async function startHarness(
   options: { simulator?: SimulatorOptions; env?: Record<string, string>; gatewayCredentials?: UpstreamCredentials } = {},
 ): Promise<Harness> {
   const simulator = await startSimulator(options.simulator);
-  const config = loadConfig({ LOG_LEVEL: 'debug', UPSTREAM_RETRY_BASE_DELAY_MS: '20', ...options.env });
+  const config = loadConfig({
+    LOG_LEVEL: 'debug',
+    UPSTREAM_RETRY_BASE_DELAY_MS: '20',
+    TENCENTCLOUD_ENDPOINT: simulator.url,
+    TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
+    TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+    ...options.env,
+  });
   const logs: Record<string, unknown>[] = [];
   const rawLogs: string[] = [];
   const responses: string[] = [];
@@ -52,7 +59,7 @@ export async function startHarness(
   });
   const gateway = createGateway({
     config,
-    upstream: { endpoint: simulator.url, credentials: options.gatewayCredentials ?? simulator.credentials },
+    upstream: { endpoint: config.endpoint, credentials: options.gatewayCredentials ?? config.credentials ?? simulator.credentials },
     logger: createLogger(config.logLevel, sink),
   });
   let server: HttpServer | undefined;
