@@ -13,7 +13,7 @@ import { createReadiness, useReadiness, type Readiness } from './server/readines
 import { requestIdOf, useRequestLog } from './server/request-log.js';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.js';
 import { createUpstreamClient, type AttemptEvent, type CallOptions, type UpstreamClient, type VoucherPool } from './upstream/client.js';
-import { TRANSPORT_CODES, UpstreamError } from './upstream/errors.js';
+import { deadlineExceeded } from './upstream/errors.js';
 import { createInProcessThrottle, type Throttle } from './upstream/throttle.js';
 import { createFetchTransport, type Transport } from './upstream/transport.js';
 
@@ -138,9 +138,9 @@ function deadlineSignal(ms: number, clientSignal: AbortSignal): AbortSignal {
 
 /** Settles with `promise`, or rejects when `signal` aborts first (the shared call goes on for others). */
 function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new UpstreamError({ code: TRANSPORT_CODES.deadline, message: "the request's deadline passed" }));
+  if (signal.aborted) return Promise.reject(deadlineExceeded(signal.reason));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new UpstreamError({ code: TRANSPORT_CODES.deadline, message: "the request's deadline passed", cause: signal.reason }));
+    const onAbort = () => reject(deadlineExceeded(signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {

@@ -4,6 +4,7 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
+import { ERROR_CODES } from '../error-codes.js';
 import type { GatewayContext } from './context.js';
 
 export interface CustomerRef {
@@ -28,7 +29,7 @@ export const builder = new SchemaBuilder<{
     limit: (context) => ({ complexity: context.limits.maxCost }),
     complexityError: (_kind, result) =>
       new GraphQLError(`This query costs ${result.complexity}; at most ${result.maxComplexity} is allowed.`, {
-        extensions: { code: 'BAD_USER_INPUT', cost: result.complexity, maxCost: result.maxComplexity },
+        extensions: { code: ERROR_CODES.badUserInput, cost: result.complexity, maxCost: result.maxComplexity },
       }),
   },
 });

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { ERROR_CODES } from '../error-codes.js';
 import { builder } from './builder.js';
 import { Customer } from './types/customer.js';
 import { UIN } from './types/uin.js';
@@ -29,7 +30,7 @@ builder.queryType({
         const max = context.limits.maxUinsPerQuery;
         if (uins.length > max) {
           throw new GraphQLError(`customers takes at most ${max} UINs, got ${uins.length}.`, {
-            extensions: { code: 'BAD_USER_INPUT', maxUins: max },
+            extensions: { code: ERROR_CODES.badUserInput, maxUins: max },
           });
         }
         return uins.map((uin) => ({ uin }));

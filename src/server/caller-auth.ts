@@ -1,8 +1,7 @@
 import { createInlineSigningKeyProvider, createRemoteJwksSigningKeyProvider, extractFromHeader, useJWT } from '@graphql-yoga/plugin-jwt';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { AuthConfig } from '../config.js';
-
-export const UNAUTHENTICATED = 'UNAUTHENTICATED';
+import { ERROR_CODES } from '../error-codes.js';
 
 /**
  * Optional JWT verification of callers (`@graphql-yoga/plugin-jwt`): HS256 with a shared secret, or
@@ -40,7 +39,7 @@ function useUnauthenticatedErrors(): Plugin {
       setResult({
         errors: [
           createGraphQLError('A valid Bearer token is required.', {
-            extensions: { code: UNAUTHENTICATED, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
+            extensions: { code: ERROR_CODES.unauthenticated, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
           }),
         ],
       });

@@ -1,21 +1,10 @@
 import { GraphQLError } from 'graphql';
+import { ERROR_CODES } from '../error-codes.js';
 import { CustomerNotFoundError } from '../loaders/voucher-quotas.js';
 import { UpstreamError, type UpstreamErrorKind } from '../upstream/errors.js';
 import { ThrottleOverloadedError } from '../upstream/throttle.js';
 
-/**
- * Stable `extensions.code` values clients may branch on. Expected failures become GraphQL errors
- * with one of these codes; anything unexpected stays masked ("Unexpected error.").
- */
-export const ERROR_CODES = {
-  badUserInput: 'BAD_USER_INPUT',
-  customerNotFound: 'CUSTOMER_NOT_FOUND',
-  upstreamRateLimited: 'UPSTREAM_RATE_LIMITED',
-  upstreamAuthFailed: 'UPSTREAM_AUTH_FAILED',
-  upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
-  upstreamError: 'UPSTREAM_ERROR',
-  gatewayOverloaded: 'GATEWAY_OVERLOADED',
-} as const;
+export { ERROR_CODES };
 
 const BY_KIND: Record<UpstreamErrorKind, { code: string; message: string }> = {
   'rate-limited': {

@@ -16,6 +16,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { ERROR_CODES } from '../error-codes.js';
 import { parseUin } from '../schema/types/uin.js';
 
 /**
@@ -38,8 +39,6 @@ export interface RequestLimits {
   /** Hide "Did you mean …?" suggestions (when introspection is off, they would leak the schema). */
   readonly blockFieldSuggestions: boolean;
 }
-
-export const ERROR_CODE_LIMIT = 'BAD_USER_INPUT';
 
 /** Structural limits from graphql-armor, each a parse- or validation-time check. */
 export function useDocumentLimits(limits: RequestLimits): Plugin[] {
@@ -66,7 +65,7 @@ export function useRequestUinBudget(maxUins: number): Plugin {
         setResultAndStopExecution({
           errors: [
             new GraphQLError(`This request names ${uins.size} distinct UINs; at most ${maxUins} are allowed per request.`, {
-              extensions: { code: ERROR_CODE_LIMIT, maxUins, requestedUins: uins.size },
+              extensions: { code: ERROR_CODES.badUserInput, maxUins, requestedUins: uins.size },
             }),
           ],
         });
@@ -86,7 +85,7 @@ export function useBodyLimit(maxBytes: number): Plugin {
       const length = request.headers.get('content-length');
       const reject = (status: number, message: string) =>
         endResponse(
-          new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: ERROR_CODE_LIMIT } }] }), {
+          new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: ERROR_CODES.badUserInput } }] }), {
             status,
             headers: { 'content-type': 'application/json; charset=utf-8' },
           }),

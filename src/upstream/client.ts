@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { UpstreamCredentials } from '../config.js';
-import { TRANSPORT_CODES, UpstreamError } from './errors.js';
+import { deadlineExceeded, TRANSPORT_CODES, UpstreamError } from './errors.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
 import { signTc3 } from './sign.js';
 import { ThrottleOverloadedError, type Throttle } from './throttle.js';
@@ -263,10 +263,6 @@ function field(record: Record<string, unknown>, name: string, type: string): unk
         : (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && /^\d+$/.test(value));
   if (!ok) throw unexpectedShape(`expected ${name} to be a ${type}, got ${typeof value}`);
   return value;
-}
-
-function deadlineExceeded(cause: unknown): UpstreamError {
-  return new UpstreamError({ code: TRANSPORT_CODES.deadline, message: "the request's deadline passed before the upstream answered", cause });
 }
 
 function unexpectedShape(detail: string): UpstreamError {

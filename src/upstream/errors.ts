@@ -51,6 +51,11 @@ const RETRYABLE_UNAVAILABLE = new Set([
   TRANSPORT_CODES.malformed,
 ]);
 
+/** The caller's deadline passed (or its client left) before the upstream answered. */
+export function deadlineExceeded(cause?: unknown): UpstreamError {
+  return new UpstreamError({ code: TRANSPORT_CODES.deadline, message: "the request's deadline passed before the upstream answered", cause });
+}
+
 /** Unavailable, but another attempt within the same request cannot help. */
 const FINAL_UNAVAILABLE = new Set<string>([TRANSPORT_CODES.deadline]);
 

@@ -1,4 +1,5 @@
 import { GraphQLError, Kind, print, type ValueNode } from 'graphql';
+import { ERROR_CODES } from '../../error-codes.js';
 import { builder } from '../builder.js';
 
 /**
@@ -22,7 +23,7 @@ export function parseUin(value: unknown, shown = describe(value)): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
   throw new GraphQLError(
     `UIN must be a positive whole number up to ${Number.MAX_SAFE_INTEGER}, as a decimal string or integer; got ${shown}.`,
-    { extensions: { code: 'BAD_USER_INPUT' } },
+    { extensions: { code: ERROR_CODES.badUserInput } },
   );
 }
 
