@@ -18,7 +18,7 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
-        scalars: { UIN: { input: 'string | number', output: 'string' } },
+        scalars: { UIN: { input: 'string | number', output: 'string' }, DateTime: { input: 'string', output: 'string' } },
         strictScalars: true,
       },
     },

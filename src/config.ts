@@ -18,8 +18,8 @@ export interface Config {
   readonly credentials: UpstreamCredentials | undefined;
   readonly endpoint: string;
   readonly upstream: {
-    /** Requests per second allowed per action (Tencent: 5). */
-    readonly ratePerSecond: number;
+    /** Requests per second allowed per action (Tencent's "API Category" table, `DEFAULT_RATE_LIMITS`). */
+    readonly rates: Readonly<Record<string, number>>;
     /** Extra milliseconds added to the 1-second window, absorbing network jitter. */
     readonly throttleMarginMs: number;
     /** Timeout of one HTTP attempt, milliseconds. */
@@ -40,6 +40,8 @@ export interface Config {
     readonly requestDeadlineMs: number;
     /** Most tasks waiting per action in the throttle queue. */
     readonly maxQueuedCalls: number;
+    /** Most UINs waiting per action in the gateway-wide UIN queue. */
+    readonly maxQueuedUins: number;
     readonly maxAliases: number;
     readonly maxDepth: number;
     readonly maxTokens: number;
@@ -54,7 +56,33 @@ export interface Config {
   readonly introspection: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly auth: AuthConfig;
+  /** How long upstream answers are served from the cache, milliseconds; 0 turns a cache off. */
+  readonly cache: {
+    readonly quotaTtlMs: number;
+    readonly poolTtlMs: number;
+  };
+  /** Shared state for replicas. `undefined`: everything in process (the embedded default). */
+  readonly redis: RedisConfig | undefined;
 }
+
+export interface RedisConfig {
+  readonly url: string;
+  readonly keyPrefix: string;
+  /** Calls per second per action each replica allows itself while Redis is unreachable. */
+  readonly fallbackRatePerSecond: number;
+}
+
+/**
+ * Requests per second per action and key, from Tencent's "API Category" table
+ * (../shared/UPSTREAM.md). Override with `UPSTREAM_RATE_LIMITS=Action=n,Action=n`.
+ */
+export const DEFAULT_RATE_LIMITS: Readonly<Record<string, number>> = {
+  QueryVoucherPool: 5,
+  QueryVoucherAmountByUin: 5,
+  QueryVoucherListByUin: 5,
+  DescribeCustomerUin: 20,
+  DescribeCustomerInfo: 20,
+};
 
 /** Caller authentication. `none` is for a subgraph that sits behind an authenticating router. */
 export type AuthConfig =
@@ -93,7 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     credentials: upstreamCredentials,
     endpoint: url(env, 'TENCENTCLOUD_ENDPOINT', DEFAULT_ENDPOINT),
     upstream: {
-      ratePerSecond: integer(env, 'UPSTREAM_RATE_PER_SECOND', 5, { min: 1, max: 1000 }),
+      rates: rateLimits(env),
       throttleMarginMs: integer(env, 'UPSTREAM_THROTTLE_MARGIN_MS', 50, { min: 0, max: 10_000 }),
       timeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
       maxAttempts: integer(env, 'UPSTREAM_MAX_ATTEMPTS', 3, { min: 1, max: 10 }),
@@ -105,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxUinsPerRequest: integer(env, 'MAX_UINS_PER_REQUEST', 1000, { min: 1, max: 100_000 }),
       requestDeadlineMs: integer(env, 'REQUEST_DEADLINE_MS', 20_000, { min: 100, max: 600_000 }),
       maxQueuedCalls: integer(env, 'MAX_QUEUED_CALLS', 500, { min: 1, max: 1_000_000 }),
+      maxQueuedUins: integer(env, 'MAX_QUEUED_UINS', 20_000, { min: 1, max: 10_000_000 }),
       maxAliases: integer(env, 'MAX_ALIASES', 100, { min: 1, max: 10_000 }),
       maxDepth: integer(env, 'MAX_DEPTH', 8, { min: 1, max: 100 }),
       maxTokens: integer(env, 'MAX_TOKENS', 5000, { min: 100, max: 1_000_000 }),
@@ -116,6 +145,48 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: boolean(env, 'INTROSPECTION', nodeEnv !== 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     auth: auth(env, nodeEnv),
+    cache: {
+      quotaTtlMs: integer(env, 'QUOTA_CACHE_TTL_MS', 30_000, { min: 0, max: 86_400_000 }),
+      poolTtlMs: integer(env, 'POOL_CACHE_TTL_MS', 10_000, { min: 0, max: 86_400_000 }),
+    },
+    redis: redis(env),
+  };
+}
+
+function rateLimits(env: Env): Record<string, number> {
+  const rates = { ...DEFAULT_RATE_LIMITS };
+  const raw = nonEmpty(env.UPSTREAM_RATE_LIMITS);
+  if (raw === undefined) return rates;
+  for (const part of raw.split(',')) {
+    const match = /^\s*([A-Za-z]+)\s*=\s*(\d+)\s*$/.exec(part);
+    const action = match?.[1];
+    const value = Number(match?.[2]);
+    if (!action || !(action in DEFAULT_RATE_LIMITS) || !Number.isInteger(value) || value < 1 || value > 1000) {
+      throw new ConfigError(
+        `UPSTREAM_RATE_LIMITS must be a comma-separated list of Action=n (n from 1 to 1000, actions: ${Object.keys(DEFAULT_RATE_LIMITS).join(', ')}), got "${raw}".`,
+      );
+    }
+    rates[action] = value;
+  }
+  return rates;
+}
+
+function redis(env: Env): RedisConfig | undefined {
+  const raw = nonEmpty(env.REDIS_URL);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL.');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got protocol "${parsed.protocol}".`);
+  }
+  return {
+    url: raw,
+    keyPrefix: env.REDIS_KEY_PREFIX ?? 'voucher-gateway:',
+    fallbackRatePerSecond: integer(env, 'REDIS_FALLBACK_RATE_PER_SECOND', 1, { min: 1, max: 1000 }),
   };
 }
 

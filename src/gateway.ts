@@ -1,18 +1,24 @@
 import { setMaxListeners } from 'node:events';
+import DataLoader from 'dataloader';
+import type { Plugin } from 'graphql-yoga';
 import type { Config, UpstreamCredentials } from './config.js';
 import type { Logger } from './logger.js';
 import { createUinDenylist } from './loaders/uin-denylist.js';
+import type { UinKey } from './loaders/cached-uin-source.js';
 import { createVoucherPoolSource } from './loaders/voucher-pool.js';
-import { createVoucherQuotaBatchFn } from './loaders/voucher-quotas.js';
+import { createVoucherQuotaSource, type VoucherQuota } from './loaders/voucher-quotas.js';
 import { schema } from './schema/index.js';
 import type { GatewayContext } from './schema/context.js';
 import { useCallerAuth } from './server/caller-auth.js';
-import { toClientError, withClientErrors } from './server/errors.js';
 import { createMetrics, useMetrics, type GatewayMetrics } from './server/metrics.js';
 import { createReadiness, useReadiness, type Readiness } from './server/readiness.js';
 import { requestIdOf, useRequestLog } from './server/request-log.js';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.js';
-import { createUpstreamClient, type AttemptEvent, type CallOptions, type UpstreamClient, type VoucherPool } from './upstream/client.js';
+import { createLocalStore, createRedisStore, type KeyValueStore } from './store/key-value-store.js';
+import { createRedisRateBudget, type RateBudget } from './store/rate-budget.js';
+import type { RedisConnection } from './store/redis-connection.js';
+import { createTimedCache, type Cached } from './store/timed-cache.js';
+import { createUpstreamClient, type AttemptEvent, type UpstreamClient, type VoucherPool } from './upstream/client.js';
 import { deadlineExceeded } from './upstream/errors.js';
 import { createInProcessThrottle, type Throttle } from './upstream/throttle.js';
 import { createFetchTransport, type Transport } from './upstream/transport.js';
@@ -22,7 +28,12 @@ export interface GatewayOptions {
   /** Where to send upstream calls and with which key (the simulator's, when none is configured). */
   readonly upstream: { readonly endpoint: string; readonly credentials: UpstreamCredentials };
   readonly logger: Logger;
-  /** Swappable for tests and, later, for a Redis-backed shared budget. */
+  /**
+   * Shared state for replicas (rate budget, caches, denylist), connected by the caller
+   * (`connectRedis`). Absent: everything in process.
+   */
+  readonly redis?: RedisConnection | undefined;
+  /** Swappable for tests. */
   readonly throttle?: Throttle;
   readonly transport?: Transport;
   readonly onAttempt?: (event: AttemptEvent) => void;
@@ -34,31 +45,56 @@ export interface Gateway {
   readonly throttle: Throttle;
   readonly metrics: GatewayMetrics;
   readonly readiness: Readiness;
+  /** Where shared state lives now: `local`, or `redis` (`fallback` while Redis is down). */
+  readonly sharedState: () => 'local' | 'redis' | 'fallback';
 }
 
-/** Requests naming at most this many UINs are interactive: their upstream calls go first. */
+/** Requests naming at most this many UINs are interactive: their UINs go first. */
 export const INTERACTIVE_MAX_UINS = 20;
 const PRIORITY = { interactive: 1, bulk: 0 } as const;
 
 /**
- * Wires the layers: transport → signing/throttle/retries (upstream client) → loaders → schema → Yoga.
- * Per-process parts (throttle, connection pool, denylist, pool single-flight, metrics) are created
- * once here; per-request parts (DataLoaders, the deadline) in the context factory.
+ * Wires the layers: transport → signing/throttle/retries (upstream client) → UIN queues and caches
+ * (loaders) → schema → Yoga. Per-process parts (throttle, budget, UIN queues, caches, denylist, pool
+ * single-flight, metrics) are created once here; per-request parts (DataLoaders, the deadline) in the
+ * context factory.
  */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { config, logger } = options;
-  // The queue-depth gauge reads the throttle lazily, at scrape time.
-  const metrics: GatewayMetrics = createMetrics(() => throttle);
+  const { config, logger, redis } = options;
+  const sharedState = () => (redis === undefined ? 'local' : redis.state === 'up' ? 'redis' : 'fallback');
+  // Gauges read the throttle and the queues lazily, at scrape time.
+  const metrics: GatewayMetrics = createMetrics({
+    throttle: () => throttle,
+    queuedUins: () => ({ QueryVoucherAmountByUin: quotas.queue.stats().queued }),
+    sharedState,
+  });
+  const interval = 1000 + config.upstream.throttleMarginMs;
+  const capOf = (action: string) => config.upstream.rates[action] ?? 5;
+  const budget: RateBudget | undefined =
+    redis &&
+    createRedisRateBudget({
+      connection: redis,
+      keyPrefix: config.redis?.keyPrefix ?? 'voucher-gateway:',
+      scope: options.upstream.credentials.secretId,
+      cap: capOf,
+      interval,
+      fallbackCap: config.redis?.fallbackRatePerSecond ?? 1,
+    });
   const throttle: Throttle =
     options.throttle ??
     createInProcessThrottle({
-      intervalCap: config.upstream.ratePerSecond,
-      interval: 1000 + config.upstream.throttleMarginMs,
+      intervalCap: capOf,
+      interval,
       maxQueued: config.limits.maxQueuedCalls,
+      budget,
       onStart: (action, waitedMs) => metrics.recordThrottleWait(action, waitedMs),
       onOverload: (action) => metrics.recordOverload(action),
     });
-  const readiness = createReadiness({ probe: () => voucherPool.load({ priority: PRIORITY.bulk }) });
+  const localStore = createLocalStore();
+  const store: KeyValueStore = redis
+    ? createRedisStore({ connection: redis, keyPrefix: config.redis?.keyPrefix ?? 'voucher-gateway:', fallback: localStore })
+    : localStore;
+  const readiness = createReadiness({ probe: () => voucherPool.load({ maxAgeMs: 0, priority: PRIORITY.bulk }) });
 
   const client = createUpstreamClient({
     endpoint: options.upstream.endpoint,
@@ -75,34 +111,67 @@ export function createGateway(options: GatewayOptions): Gateway {
       options.onAttempt?.(event);
     },
   });
-  const loadVoucherQuotas = createVoucherQuotaBatchFn({
+  const denylist = createUinDenylist({ store, ttlMs: config.upstream.uinDenylistTtlMs });
+  const quotas = createVoucherQuotaSource({
     client,
-    denylist: createUinDenylist({ ttlMs: config.upstream.uinDenylistTtlMs }),
+    throttle,
+    denylist,
+    maxQueued: config.limits.maxQueuedUins,
+    onOverload: () => metrics.recordUinOverload('QueryVoucherAmountByUin'),
+    cache: createTimedCache<VoucherQuota>({
+      store,
+      namespace: 'quota:',
+      ttlMs: config.cache.quotaTtlMs,
+      onLookup: (hits, misses) => metrics.recordCacheLookup('quota', hits, misses),
+    }),
   });
-  const voucherPool = createVoucherPoolSource(client);
+  const voucherPool = createVoucherPoolSource({
+    client,
+    throttle,
+    cache: createTimedCache<VoucherPool>({
+      store,
+      namespace: 'pool:',
+      ttlMs: config.cache.poolTtlMs,
+      onLookup: (hits, misses) => metrics.recordCacheLookup('pool', hits, misses),
+    }),
+  });
 
+  /** The request's deadline timer and listener, released when its response is sent. */
+  const releases = new WeakMap<Request, () => void>();
   const context = ({ request }: { request: Request }): GatewayContext => {
     const requestId = requestIdOf(request);
     // One deadline for all upstream work of this request: queueing, attempts and backoff.
     const deadline = Date.now() + config.limits.requestDeadlineMs;
-    const signal = deadlineSignal(config.limits.requestDeadlineMs, request.signal);
+    const { signal, release } = deadlineSignal(config.limits.requestDeadlineMs, request.signal);
+    releases.set(request, release);
     const budget = { requestedUins: 0 };
-    const callOptions = (): CallOptions => ({
-      signal,
-      deadline,
-      requestId,
-      priority: budget.requestedUins > INTERACTIVE_MAX_UINS ? PRIORITY.bulk : PRIORITY.interactive,
-    });
-    let pool: Promise<VoucherPool> | undefined;
+    const priority = () => (budget.requestedUins > INTERACTIVE_MAX_UINS ? PRIORITY.bulk : PRIORITY.interactive);
+    const quotaLoader = new DataLoader<UinKey, Cached<VoucherQuota>, string>(
+      (keys) => quotas.load(keys, { priority: priority(), deadline, signal, requestId }),
+      { cacheKeyFn: (key) => `${key.uin}:${key.maxAgeMs ?? ''}` },
+    );
+    const pools = new Map<string, Promise<Cached<VoucherPool>>>();
     return {
       budget,
-      loadVoucherQuotas: (uins) => withClientErrors(loadVoucherQuotas(uins, callOptions())),
-      loadVoucherPool: () =>
-        (pool ??= raceSignal(voucherPool.load({ priority: PRIORITY.interactive }), signal).catch((error: unknown) => {
-          throw toClientError(error);
-        })),
+      loadVoucherQuota: async (uin, maxAgeMs) => {
+        const { value, asOf } = await quotaLoader.load({ uin, maxAgeMs });
+        return { ...value, asOf };
+      },
+      loadVoucherPool: async (maxAgeMs) => {
+        const key = String(maxAgeMs ?? '');
+        let pool = pools.get(key);
+        if (!pool) pools.set(key, (pool = raceSignal(voucherPool.load({ maxAgeMs, priority: PRIORITY.interactive }), signal)));
+        const { value, asOf } = await pool;
+        return { ...value, asOf };
+      },
       limits: { maxUinsPerQuery: config.limits.maxUinsPerQuery, maxCost: config.limits.maxCost },
     };
+  };
+  const useRequestRelease: Plugin = {
+    onResponse({ request }) {
+      releases.get(request)?.();
+      releases.delete(request);
+    },
   };
 
   const yoga = createGatewayYoga({
@@ -112,18 +181,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     introspection: config.introspection,
     limits: { ...config.limits, blockFieldSuggestions: !config.introspection },
     logger,
-    plugins: [useRequestLog(logger), useMetrics(metrics), useReadiness(readiness), ...useCallerAuth(config.auth)],
+    plugins: [useRequestLog(logger), useMetrics(metrics), useReadiness(readiness, sharedState), ...useCallerAuth(config.auth), useRequestRelease],
   });
-  return { yoga, client, throttle, metrics, readiness };
+  return { yoga, client, throttle, metrics, readiness, sharedState };
 }
 
 /**
- * Aborts after `ms`, or when the client goes away. A plain controller and timer rather than
- * AbortSignal.timeout/any, whose timers can be lost with the composite signal under GC pressure.
+ * Aborts after `ms`, or when the client goes away; `release` clears the timer and the listener once
+ * the response is out. A plain controller and timer rather than AbortSignal.timeout/any, whose timers
+ * can be lost with the composite signal under GC pressure.
  */
-function deadlineSignal(ms: number, clientSignal: AbortSignal): AbortSignal {
+function deadlineSignal(ms: number, clientSignal: AbortSignal): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
-  // Many upstream calls of one request listen to this signal at once.
+  // Many loads of one request listen to this signal at once.
   setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(new Error(`request deadline of ${ms} ms passed`)), ms);
   timer.unref();
@@ -131,9 +201,13 @@ function deadlineSignal(ms: number, clientSignal: AbortSignal): AbortSignal {
     clearTimeout(timer);
     controller.abort(clientSignal.reason);
   };
+  const release = () => {
+    clearTimeout(timer);
+    clientSignal.removeEventListener('abort', onClientGone);
+  };
   if (clientSignal.aborted) onClientGone();
   else clientSignal.addEventListener('abort', onClientGone, { once: true });
-  return controller.signal;
+  return { signal: controller.signal, release };
 }
 
 /** Settles with `promise`, or rejects when `signal` aborts first (the shared call goes on for others). */

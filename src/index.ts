@@ -3,6 +3,7 @@ import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { listen } from './server/http.js';
 import { startSimulator, type Simulator } from './simulator/simulator.js';
+import { connectRedis, redactUrl, type RedisConnection } from './store/redis-connection.js';
 
 /** Entry point: only starts things and listens. Everything is built in `createGateway`. */
 let config: Config;
@@ -28,9 +29,22 @@ if (config.credentials) {
   );
 }
 
-const gateway = createGateway({ config, upstream, logger });
+// With REDIS_URL, replicas share one budget, cache and denylist; an unreachable Redis is not fatal.
+let redis: RedisConnection | undefined;
+if (config.redis) redis = await connectRedis({ url: config.redis.url, logger });
+
+const gateway = createGateway({ config, upstream, logger, redis });
 const http = await listen(gateway.yoga, config.port);
-logger.info({ url: `${http.url}/graphql`, graphiql: config.graphiql, upstream: upstream.endpoint }, 'voucher gateway ready');
+logger.info(
+  {
+    url: `${http.url}/graphql`,
+    graphiql: config.graphiql,
+    upstream: upstream.endpoint,
+    sharedState: gateway.sharedState(),
+    ...(config.redis ? { redis: redactUrl(config.redis.url) } : {}),
+  },
+  'voucher gateway ready',
+);
 
 let stopping = false;
 const shutdown = (signal: string) => {
@@ -44,6 +58,7 @@ const shutdown = (signal: string) => {
   force.unref();
   http
     .close()
+    .then(() => redis?.close())
     .then(() => simulator?.close())
     .then(() => {
       logger.info('stopped');

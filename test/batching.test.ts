@@ -8,7 +8,7 @@ describe('batching: field requests become the fewest QueryVoucherAmountByUin cal
     harness = await startHarness();
   });
   afterAll(() => harness.close());
-  beforeEach(() => harness.simulator.resetStats());
+  beforeEach(() => harness.reset());
 
   const customers = () => harness.simulator.data.customerUins;
 

@@ -8,10 +8,34 @@ describe('loadConfig', () => {
       port: 4000,
       credentials: undefined,
       endpoint: DEFAULT_ENDPOINT,
-      upstream: { ratePerSecond: 5, throttleMarginMs: 50, timeoutMs: 10_000, maxAttempts: 3 },
+      upstream: {
+        rates: { QueryVoucherPool: 5, QueryVoucherAmountByUin: 5, QueryVoucherListByUin: 5, DescribeCustomerUin: 20, DescribeCustomerInfo: 20 },
+        throttleMarginMs: 50,
+        timeoutMs: 10_000,
+        maxAttempts: 3,
+      },
       limits: { maxUinsPerQuery: 1000 },
       graphiql: true,
+      cache: { quotaTtlMs: 30_000, poolTtlMs: 10_000 },
+      redis: undefined,
     });
+  });
+
+  it('overrides rate limits per action', () => {
+    const config = loadConfig({ UPSTREAM_RATE_LIMITS: 'DescribeCustomerUin=10, QueryVoucherPool=2' });
+    expect(config.upstream.rates).toMatchObject({ DescribeCustomerUin: 10, QueryVoucherPool: 2, QueryVoucherAmountByUin: 5 });
+  });
+
+  it('reads the Redis settings, with the documented defaults', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redis).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      keyPrefix: 'voucher-gateway:',
+      fallbackRatePerSecond: 1,
+    });
+  });
+
+  it('does not echo a Redis password in its messages', () => {
+    expect(() => loadConfig({ REDIS_URL: 'http://user:hunter2@redis' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
   });
 
   it('reads credentials, the session token and the endpoint', () => {
@@ -31,7 +55,11 @@ describe('loadConfig', () => {
     [{ TENCENTCLOUD_SESSION_TOKEN: 't' }, /TENCENTCLOUD_SESSION_TOKEN/],
     [{ PORT: 'eighty' }, /PORT/],
     [{ PORT: '70000' }, /PORT/],
-    [{ UPSTREAM_RATE_PER_SECOND: '0' }, /UPSTREAM_RATE_PER_SECOND/],
+    [{ UPSTREAM_RATE_LIMITS: 'QueryVoucherPool=0' }, /UPSTREAM_RATE_LIMITS/],
+    [{ UPSTREAM_RATE_LIMITS: 'NoSuchAction=5' }, /UPSTREAM_RATE_LIMITS/],
+    [{ QUOTA_CACHE_TTL_MS: '-5' }, /QUOTA_CACHE_TTL_MS/],
+    [{ REDIS_URL: 'http://x' }, /REDIS_URL/],
+    [{ REDIS_URL: 'redis://x', REDIS_FALLBACK_RATE_PER_SECOND: '0' }, /REDIS_FALLBACK_RATE_PER_SECOND/],
     [{ MAX_UINS_PER_QUERY: '-1' }, /MAX_UINS_PER_QUERY/],
     [{ TENCENTCLOUD_ENDPOINT: 'ftp://x' }, /TENCENTCLOUD_ENDPOINT/],
     [{ TENCENTCLOUD_ENDPOINT: 'https://x/v2' }, /TENCENTCLOUD_ENDPOINT/],

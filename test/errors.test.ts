@@ -7,10 +7,7 @@ describe('upstream failures become field errors with stable codes; the rest is d
     harness = await startHarness({ env: { UPSTREAM_MAX_ATTEMPTS: '2', UPSTREAM_TIMEOUT_MS: '300' } });
   });
   afterAll(() => harness.close());
-  beforeEach(() => {
-    harness.simulator.clearFaults();
-    harness.simulator.resetStats();
-  });
+  beforeEach(() => harness.reset());
 
   const QUERY = '{ voucherPool { agentName } customer(uin: 200000097917) { uin voucherQuota { remainAmount } } }';
 

@@ -23,7 +23,7 @@ describe('Apollo Federation v2 subgraph', () => {
   afterAll(async () => {
     await harness.close();
   });
-  beforeEach(() => harness.simulator.resetStats());
+  beforeEach(() => harness.reset());
 
   it('serves _service { sdl }, identical to the committed schema.graphql', async () => {
     const result = await harness.query<{ _service: { sdl: string } }>('{ _service { sdl } }');

@@ -8,7 +8,7 @@ describe('hostile input is refused before it spends the upstream budget', () => 
     harness = await startHarness({ env: { MAX_UINS_PER_REQUEST: '30', MAX_COST: '500', NODE_ENV: 'production', AUTH_MODE: 'none' } });
   });
   afterAll(() => harness.close());
-  beforeEach(() => harness.simulator.resetStats());
+  beforeEach(() => harness.reset());
 
   const uins = (from: number, count: number) => harness.simulator.data.customerUins.slice(from, from + count).map(String);
   const expectRejected = (result: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] }, pattern: RegExp) => {

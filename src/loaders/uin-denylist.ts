@@ -1,42 +1,34 @@
+import type { KeyValueStore } from '../store/key-value-store.js';
+
 /**
  * UINs the upstream refused with `UnauthorizedOperation.UinNoAuth`, remembered for a while so the next
- * query answers them locally instead of paying for another failed call and another split.
- * Per process, passed in; bounded, oldest entries evicted first.
+ * query answers them locally instead of paying for another failed call and another split. Kept in the
+ * shared store: with Redis, one replica's discovery spares every other replica the same bisection.
  */
 export interface UinDenylist {
-  has(uin: number): boolean;
-  add(uin: number): void;
-  readonly size: number;
+  /** The UINs of `uins` that are on the list. */
+  filter(uins: readonly number[]): Promise<Set<number>>;
+  add(uins: readonly number[]): Promise<void>;
 }
 
 export interface UinDenylistOptions {
+  readonly store: KeyValueStore;
   /** How long an entry lives, milliseconds. 0 disables the list. */
   readonly ttlMs: number;
-  /** Most entries kept. Default 10,000. */
-  readonly maxEntries?: number;
-  readonly now?: () => number;
 }
 
 export function createUinDenylist(options: UinDenylistOptions): UinDenylist {
-  const maxEntries = options.maxEntries ?? 10_000;
-  const now = options.now ?? Date.now;
-  const expiries = new Map<number, number>();
+  const { store, ttlMs } = options;
+  const key = (uin: number) => `deny:${uin}`;
   return {
-    has(uin) {
-      const expiresAt = expiries.get(uin);
-      if (expiresAt === undefined) return false;
-      if (expiresAt > now()) return true;
-      expiries.delete(uin);
-      return false;
+    async filter(uins) {
+      if (ttlMs <= 0 || uins.length === 0) return new Set();
+      const values = await store.getMany(uins.map(key));
+      return new Set(uins.filter((_, index) => values[index] !== undefined));
     },
-    add(uin) {
-      if (options.ttlMs <= 0) return;
-      expiries.delete(uin);
-      expiries.set(uin, now() + options.ttlMs);
-      if (expiries.size > maxEntries) expiries.delete(expiries.keys().next().value as number);
-    },
-    get size() {
-      return expiries.size;
+    async add(uins) {
+      if (ttlMs <= 0) return;
+      await store.setMany(uins.map((uin) => ({ key: key(uin), value: '1', ttlMs })));
     },
   };
 }

@@ -16,6 +16,7 @@ export const builder = new SchemaBuilder<{
   Context: GatewayContext;
   Scalars: {
     UIN: { Input: number; Output: number };
+    DateTime: { Input: Date; Output: Date | string | number };
   };
   DefaultFieldNullability: false;
 }>({

@@ -1,15 +1,22 @@
 import type { VoucherQuota } from '../loaders/voucher-quotas.js';
 import type { VoucherPool } from '../upstream/client.js';
 
+/** An upstream answer and when the upstream gave it (epoch milliseconds). */
+export type AsOf<T> = T & { readonly asOf: number };
+
 /**
  * What resolvers may use. No HTTP, no upstream client: only per-request data access, so tests can
- * hand the schema any implementation.
+ * hand the schema any implementation. Failures are domain errors (a stranger UIN, an upstream
+ * failure, overload); Yoga's `maskError` turns them into client errors in one place.
  */
 export interface GatewayContext {
-  /** Batch function of the per-request voucher-quota DataLoader (1 to 20 UINs per call). */
-  readonly loadVoucherQuotas: (uins: readonly number[]) => Promise<(VoucherQuota | Error)[]>;
-  /** The reseller's pool; memoised for the request, shared in flight across requests. */
-  readonly loadVoucherPool: () => Promise<VoucherPool>;
+  /**
+   * A customer's quota, batched with every other selection of this request and coalesced with other
+   * requests' UINs into upstream calls of up to 20. `maxAgeMs`: oldest acceptable cached answer.
+   */
+  readonly loadVoucherQuota: (uin: number, maxAgeMs?: number) => Promise<AsOf<VoucherQuota>>;
+  /** The reseller's pool: cached, shared in flight across requests. */
+  readonly loadVoucherPool: (maxAgeMs?: number) => Promise<AsOf<VoucherPool>>;
   /** Set before execution by the request-budget plugin: distinct UINs the operation names. */
   readonly budget: { requestedUins: number };
   readonly limits: {

@@ -1,6 +1,7 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { builder } from './builder.js';
 import './types/uin.js';
+import './types/freshness.js';
 import './types/voucher-pool.js';
 import './types/voucher-quota.js';
 import './types/customer.js';

@@ -3,6 +3,7 @@ import { ERROR_CODES } from '../error-codes.js';
 import { builder } from './builder.js';
 import { Customer } from './types/customer.js';
 import { UIN } from './types/uin.js';
+import { MAX_AGE_DESCRIPTION, maxAgeMs } from './types/freshness.js';
 import { VoucherPool } from './types/voucher-pool.js';
 
 builder.queryType({
@@ -10,9 +11,11 @@ builder.queryType({
   fields: (t) => ({
     voucherPool: t.field({
       type: VoucherPool,
-      description: "The reseller's own voucher pool. One upstream call per request, however often it is selected.",
+      description:
+        "The reseller's own voucher pool. Cached (`asOf` tells the age); at most one upstream call in flight, shared by all requests.",
+      args: { maxAge: t.arg.int({ description: MAX_AGE_DESCRIPTION }) },
       complexity: 10,
-      resolve: (_root, _args, context) => context.loadVoucherPool(),
+      resolve: (_root, { maxAge }, context) => context.loadVoucherPool(maxAgeMs(maxAge)),
     }),
     customer: t.field({
       type: Customer,

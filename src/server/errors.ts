@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
+import { maskError as yogaMaskError } from 'graphql-yoga';
 import { ERROR_CODES } from '../error-codes.js';
-import { CustomerNotFoundError } from '../loaders/voucher-quotas.js';
+import { CustomerNotFoundError } from '../loaders/customer-isolation.js';
 import { UpstreamError, type UpstreamErrorKind } from '../upstream/errors.js';
 import { ThrottleOverloadedError } from '../upstream/throttle.js';
 
@@ -51,11 +52,25 @@ export function toClientError<T>(error: T): GraphQLError | T {
   return error;
 }
 
-/** Applies `toClientError` to a loader's per-key results and to its rejection. */
-export async function withClientErrors<T>(results: Promise<(T | Error)[]>): Promise<(T | Error)[]> {
-  try {
-    return (await results).map((result) => (result instanceof Error ? toClientError(result) : result));
-  } catch (error) {
-    throw toClientError(error);
+/**
+ * Yoga's `maskedErrors.maskError`: the one place where domain errors (a stranger UIN, an upstream
+ * failure, overload) become client errors with a stable `extensions.code`, whichever resolver threw
+ * them. GraphQL errors raised on purpose pass as they are; anything else is masked as Yoga does,
+ * never with the original message (it may hold upstream text), even in development.
+ */
+export function maskError(error: unknown, message: string): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original !== undefined && !(original instanceof GraphQLError)) {
+    const client = toClientError(original);
+    if (client instanceof GraphQLError) {
+      return new GraphQLError(client.message, {
+        nodes: error instanceof GraphQLError ? error.nodes : undefined,
+        source: error instanceof GraphQLError ? error.source : undefined,
+        positions: error instanceof GraphQLError ? error.positions : undefined,
+        path: error instanceof GraphQLError ? error.path : undefined,
+        extensions: client.extensions,
+      });
+    }
   }
+  return yogaMaskError(error, message, false);
 }

@@ -12,9 +12,20 @@ export interface GatewayMetrics {
   recordAttempt(event: AttemptEvent): void;
   recordThrottleWait(action: string, waitedMs: number): void;
   recordOverload(action: string): void;
+  recordCacheLookup(cache: string, hits: number, misses: number): void;
+  recordUinOverload(action: string): void;
 }
 
-export function createMetrics(throttle: () => Throttle): GatewayMetrics {
+export interface MetricsSources {
+  readonly throttle: () => Throttle;
+  /** UINs waiting in the gateway-wide queues, by action. */
+  readonly queuedUins: () => Record<string, number>;
+  /** Where shared state lives now. */
+  readonly sharedState: () => 'local' | 'redis' | 'fallback';
+}
+
+export function createMetrics(sources: MetricsSources): GatewayMetrics {
+  const { throttle } = sources;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const calls = new Counter({
@@ -33,9 +44,42 @@ export function createMetrics(throttle: () => Throttle): GatewayMetrics {
   });
   const batchSize = new Histogram({
     name: 'upstream_batch_size',
-    help: 'UINs per QueryVoucherAmountByUin call.',
+    help: 'UINs per upstream call (first attempts), by action.',
+    labelNames: ['action'],
     buckets: [1, 2, 5, 10, 15, 19, 20],
     registers: [registry],
+  });
+  const uinsOverloaded = new Counter({
+    name: 'uins_overloaded_total',
+    help: 'UINs failed fast with GATEWAY_OVERLOADED (their deadline could not be met, or the UIN queue was full), by action.',
+    labelNames: ['action'],
+    registers: [registry],
+  });
+  const cacheLookups = new Counter({
+    name: 'cache_lookups_total',
+    help: 'Cache lookups by cache (quota, pool, ...) and result (hit, miss).',
+    labelNames: ['cache', 'result'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'uin_queue_depth',
+    help: 'UINs waiting in the gateway-wide queue for an upstream call, by action.',
+    labelNames: ['action'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [action, queued] of Object.entries(sources.queuedUins())) this.set({ action }, queued);
+    },
+  });
+  new Gauge({
+    name: 'shared_state_mode',
+    help: 'Where the budget, caches and denylist live: 1 for the current mode (local, redis, fallback = Redis configured but unreachable).',
+    labelNames: ['mode'],
+    registers: [registry],
+    collect() {
+      const mode = sources.sharedState();
+      for (const candidate of ['local', 'redis', 'fallback']) this.set({ mode: candidate }, candidate === mode ? 1 : 0);
+    },
   });
   const wait = new Histogram({
     name: 'throttle_wait_seconds',
@@ -67,13 +111,20 @@ export function createMetrics(throttle: () => Throttle): GatewayMetrics {
       calls.inc({ action: event.action, outcome: event.outcome === 'ok' ? 'ok' : (event.code ?? 'error') });
       duration.observe({ action: event.action }, event.durationMs / 1000);
       if (event.attempt > 1) retries.inc({ action: event.action });
-      else if (event.batchSize !== undefined) batchSize.observe(event.batchSize);
+      else if (event.batchSize !== undefined) batchSize.observe({ action: event.action }, event.batchSize);
     },
     recordThrottleWait(action, waitedMs) {
       wait.observe({ action }, waitedMs / 1000);
     },
     recordOverload(action) {
       overloaded.inc({ action });
+    },
+    recordUinOverload(action) {
+      uinsOverloaded.inc({ action });
+    },
+    recordCacheLookup(cache, hits, misses) {
+      if (hits > 0) cacheLookups.inc({ cache, result: 'hit' }, hits);
+      if (misses > 0) cacheLookups.inc({ cache, result: 'miss' }, misses);
     },
   };
 }

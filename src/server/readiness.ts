@@ -66,11 +66,15 @@ export function createReadiness(options: ReadinessOptions): Readiness {
   };
 }
 
-export function useReadiness(readiness: Readiness): Plugin {
+/**
+ * `/ready`. The body also says where shared state lives (`sharedState`): a Redis outage is reported
+ * there but keeps the status 200, since it would otherwise take every replica out of rotation at once.
+ */
+export function useReadiness(readiness: Readiness, sharedState: () => string = () => 'local'): Plugin {
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname !== '/ready') return;
-      const result = await readiness.check();
+      const result = { ...(await readiness.check()), sharedState: sharedState() };
       endResponse(
         new fetchAPI.Response(JSON.stringify(result), {
           status: result.ready ? 200 : 503,

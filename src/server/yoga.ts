@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../schema/context.js';
+import { maskError } from './errors.js';
 import { renderOfflineGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { useBodyLimit, useDocumentLimits, useRequestUinBudget, type RequestLimits } from './request-limits.js';
 
@@ -47,6 +48,8 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     renderGraphiQL: renderOfflineGraphiQL,
     // One operation per HTTP request: an array of operations would multiply upstream work unseen.
     batching: false,
+    // Domain errors become client errors here, in one place (see errors.ts).
+    maskedErrors: { maskError },
     logging: options.logger,
     plugins,
   });

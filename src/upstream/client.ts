@@ -41,8 +41,10 @@ export interface CallOptions {
   readonly deadline?: number | undefined;
   /** Throttle priority; greater runs first. */
   readonly priority?: number | undefined;
-  /** The gateway request this call serves, for logs. */
-  readonly requestId?: string | undefined;
+  /** The gateway requests this call serves, for logs (a shared call serves several). */
+  readonly requestIds?: readonly string[] | undefined;
+  /** Names the first attempt in the throttle, so a waiting shared call can be lifted (`setPriority`). */
+  readonly throttleId?: string | undefined;
 }
 
 /** One attempt's outcome, for logs, metrics and tests. Never carries credentials or bodies. */
@@ -55,14 +57,21 @@ export interface AttemptEvent {
   readonly durationMs: number;
   /** UINs in the request, for `QueryVoucherAmountByUin`. */
   readonly batchSize?: number | undefined;
-  /** The gateway request that caused the call (absent for calls shared between requests). */
-  readonly gatewayRequestId?: string | undefined;
+  /** The gateway requests whose data the call carries (their `X-Request-Id`s). */
+  readonly gatewayRequestIds?: readonly string[] | undefined;
 }
+
+/** UINs now, or a function that composes them when the call's throttle slot comes. */
+export type UinList = readonly number[] | (() => readonly number[]);
 
 export interface UpstreamClient {
   queryVoucherPool(options?: CallOptions): Promise<VoucherPool>;
-  /** 1 to `MAX_UINS_PER_CALL` UINs. `Data` order is not guaranteed: match items by `clientUin`. */
-  queryVoucherAmountByUin(uins: readonly number[], options?: CallOptions): Promise<VoucherAmounts>;
+  /**
+   * 1 to `MAX_UINS_PER_CALL` UINs. `Data` order is not guaranteed: match items by `clientUin`.
+   * `uins` may be a function: it is called inside the throttled task, right before signing, so a call
+   * carries the UINs queued when its slot came (an empty list sends nothing).
+   */
+  queryVoucherAmountByUin(uins: UinList, options?: CallOptions): Promise<VoucherAmounts>;
 }
 
 export interface UpstreamClientOptions {
@@ -79,6 +88,9 @@ export interface UpstreamClientOptions {
 
 const CONTENT_TYPE = 'application/json';
 
+/** Request parameters, or a function that composes them inside the throttled task (`undefined`: send nothing). */
+type Params = object | (() => object | undefined);
+
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const url = new URL(options.endpoint);
   const now = options.now ?? Date.now;
@@ -90,11 +102,26 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   };
 
   /** `timing.startedAt` is set when the throttle starts the task: durations exclude queue wait. */
-  async function attempt(action: Action, body: string, callOptions: CallOptions, timing: { startedAt?: number }): Promise<Record<string, unknown>> {
-    // Signed inside the throttled task, right before sending, so a queued signature never goes stale.
-    const { status, body: responseBody } = await options.throttle.schedule(
+  async function attempt(
+    action: Action,
+    request: { body?: string; params: Params },
+    callOptions: CallOptions,
+    timing: { startedAt?: number },
+  ): Promise<Record<string, unknown> | undefined> {
+    // Composed and signed inside the throttled task, right before sending: the call carries what is
+    // queued when its slot comes, and a queued signature never goes stale.
+    const answer = await options.throttle.schedule(
       action,
-      (slot) => {
+      async (slot) => {
+        if (request.body === undefined) {
+          const params = typeof request.params === 'function' ? request.params() : request.params;
+          if (params === undefined) {
+            slot.sent();
+            return undefined;
+          }
+          request.body = JSON.stringify(params);
+        }
+        const body = request.body;
         timing.startedAt = performance.now();
         const timestamp = Math.floor(now() / 1000);
         const { authorization } = signTc3({
@@ -122,20 +149,23 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       {
         signal: callOptions.signal,
         priority: callOptions.priority,
+        id: request.body === undefined ? callOptions.throttleId : undefined,
         deadline: callOptions.deadline === undefined ? undefined : callOptions.deadline - typicalAttemptMs,
       },
     );
-    return parseEnvelope(status, responseBody);
+    return answer === undefined ? undefined : parseEnvelope(answer.status, answer.body);
   }
 
-  async function call(action: Action, params: object, callOptions: CallOptions = {}, batchSize?: number) {
-    const body = JSON.stringify(params);
+  /** Resolves with the response, or `undefined` when `params` composed nothing to send. */
+  async function call(action: Action, params: Params, callOptions: CallOptions = {}, batchSize?: () => number | undefined) {
+    const request: { body?: string; params: Params } = { params };
     let resigned = false;
     for (let attemptNumber = 1; ; attemptNumber++) {
       const timing: { startedAt?: number } = {};
       const elapsed = () => (timing.startedAt === undefined ? 0 : performance.now() - timing.startedAt);
       try {
-        const response = await attempt(action, body, callOptions, timing);
+        const response = await attempt(action, request, callOptions, timing);
+        if (response === undefined) return undefined;
         observeDuration(elapsed());
         const requestId = typeof response.RequestId === 'string' ? response.RequestId : undefined;
         options.onAttempt?.({
@@ -144,8 +174,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           outcome: 'ok',
           requestId,
           durationMs: elapsed(),
-          batchSize,
-          gatewayRequestId: callOptions.requestId,
+          batchSize: batchSize?.(),
+          gatewayRequestIds: callOptions.requestIds,
         });
         return response;
       } catch (caught) {
@@ -159,8 +189,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           code: error.code,
           requestId: error.requestId,
           durationMs: elapsed(),
-          batchSize,
-          gatewayRequestId: callOptions.requestId,
+          batchSize: batchSize?.(),
+          gatewayRequestIds: callOptions.requestIds,
         });
         const isExpiry = error.code === 'AuthFailure.SignatureExpire';
         if (!error.retryable || attemptNumber >= retry.maxAttempts || (isExpiry && resigned)) throw error;
@@ -181,7 +211,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   return {
     async queryVoucherPool(callOptions) {
-      const response = await call('QueryVoucherPool', {}, callOptions);
+      const response = (await call('QueryVoucherPool', {}, callOptions)) as Record<string, unknown>;
       return {
         agentName: field(response, 'AgentName', 'string'),
         accountType: field(response, 'AccountType', 'number'),
@@ -193,10 +223,18 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     },
 
     async queryVoucherAmountByUin(uins, callOptions) {
-      if (uins.length < 1 || uins.length > MAX_UINS_PER_CALL) {
-        throw new RangeError(`queryVoucherAmountByUin takes 1 to ${MAX_UINS_PER_CALL} UINs, got ${uins.length}`);
-      }
-      const response = await call('QueryVoucherAmountByUin', { ClientUins: uins }, callOptions, uins.length);
+      let list: readonly number[] = [];
+      const compose = () => {
+        list = typeof uins === 'function' ? uins() : uins;
+        if (list.length > MAX_UINS_PER_CALL || (list.length < 1 && typeof uins !== 'function')) {
+          throw new RangeError(`queryVoucherAmountByUin takes 1 to ${MAX_UINS_PER_CALL} UINs, got ${list.length}`);
+        }
+        return list.length === 0 ? undefined : { ClientUins: list };
+      };
+      // A fixed list is checked before it queues; a composed one when its slot comes.
+      if (typeof uins !== 'function') compose();
+      const response = await call('QueryVoucherAmountByUin', compose, callOptions, () => list.length);
+      if (response === undefined) return { items: [], requestId: '' };
       const data = response.Data ?? [];
       if (!Array.isArray(data)) throw unexpectedShape('Data is not an array');
       return {

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
+import type { RateBudget } from '../store/rate-budget.js';
 
 /**
  * The only path to the upstream. Every attempt, retries included, runs as a task of `schedule`, so
@@ -13,6 +15,13 @@ export interface Throttle {
   schedule<T>(action: string, task: (slot: ThrottleSlot) => Promise<T>, options?: ScheduleOptions): Promise<T>;
   /** Queued and running tasks, per action. */
   stats(): Record<string, ThrottleStats>;
+  /**
+   * Expected milliseconds until the call `callsAhead` places back (0: the next one) may start, from
+   * this process's window alone. The UIN queues use it to fail UINs fast that cannot make their deadline.
+   */
+  expectedStartMs(action: string, callsAhead: number): number;
+  /** Raises (or lowers) the priority of a task that has not started yet; `id` as given to `schedule`. */
+  setPriority(action: string, id: string, priority: number): void;
   /** Resolves when every queue is empty and no task is running. */
   onIdle(): Promise<void>;
 }
@@ -34,6 +43,8 @@ export interface ScheduleOptions {
   readonly priority?: number | undefined;
   /** Epoch milliseconds by which the task must have started; beyond it, fail fast. */
   readonly deadline?: number | undefined;
+  /** Names the task for `setPriority`. */
+  readonly id?: string | undefined;
 }
 
 /** The upstream budget cannot serve this task in time: the caller should fail fast, not wait. */
@@ -56,8 +67,11 @@ export class ThrottleOverloadedError extends Error {
 }
 
 export interface InProcessThrottleOptions {
-  /** Tasks per action in any sliding `interval`. Tencent allows 5 per second per action. Minimum 1. */
-  readonly intervalCap: number;
+  /**
+   * Tasks per action in any sliding `interval`: one number for every action, or a lookup per action
+   * (Tencent allows 5 per second for the voucher actions, 20 for the customer directory). Minimum 1.
+   */
+  readonly intervalCap: number | ((action: string) => number);
   /**
    * Window length in milliseconds. Set it a little above 1000 (default 1050): the upstream counts
    * arrivals, and network jitter can pull two departures closer together on arrival. Minimum 1.
@@ -69,6 +83,11 @@ export interface InProcessThrottleOptions {
   readonly onStart?: (action: string, waitedMs: number) => void;
   /** Observes each task refused or dropped as overload (for metrics). */
   readonly onOverload?: (action: string) => void;
+  /**
+   * The budget shared with other replicas (Redis), asked right before each task runs, after the local
+   * window allowed it. Absent: this process's window is the whole budget.
+   */
+  readonly budget?: RateBudget | undefined;
   readonly now?: () => number;
 }
 
@@ -77,7 +96,8 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
   const interval = options.interval ?? 1050;
   const maxQueued = options.maxQueued ?? 1000;
   const now = options.now ?? Date.now;
-  if (!Number.isInteger(options.intervalCap) || options.intervalCap < 1) {
+  const capOf = typeof options.intervalCap === 'function' ? options.intervalCap : () => options.intervalCap as number;
+  if (typeof options.intervalCap === 'number' && (!Number.isInteger(options.intervalCap) || options.intervalCap < 1)) {
     throw new TypeError(`intervalCap must be a whole number >= 1, got ${options.intervalCap}`);
   }
   if (!Number.isFinite(interval) || interval < 1) {
@@ -89,6 +109,8 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
 
   interface ActionQueue {
     readonly queue: PQueue;
+    /** Tasks per `interval` for this action. */
+    readonly cap: number;
     /** Waiting tasks per priority, to estimate the wait of a new task of a given priority. */
     readonly waiting: Map<number, number>;
     /** The last `intervalCap` departures (actual send times), oldest first. */
@@ -102,7 +124,9 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
   const queueFor = (action: string): ActionQueue => {
     let entry = queues.get(action);
     if (!entry) {
-      entry = { queue: new PQueue({ intervalCap: options.intervalCap, interval, strict: true }), waiting: new Map(), departures: [], gate: Promise.resolve(), recentStarts: [] };
+      const cap = capOf(action);
+      if (!Number.isInteger(cap) || cap < 1) throw new TypeError(`intervalCap for ${action} must be a whole number >= 1, got ${cap}`);
+      entry = { queue: new PQueue({ intervalCap: cap, interval, strict: true }), cap, waiting: new Map(), departures: [], gate: Promise.resolve(), recentStarts: [] };
       queues.set(action, entry);
     }
     return entry;
@@ -121,7 +145,6 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
     return ahead;
   };
 
-  const capacityPerMs = options.intervalCap / interval;
   const RATE_WINDOW_MS = 10_000;
 
   /**
@@ -133,12 +156,20 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
   const expectedWait = (entry: ActionQueue, priority: number): number => {
     const since = now() - RATE_WINDOW_MS;
     while (entry.recentStarts.length > 0 && (entry.recentStarts[0] as { at: number }).at < since) entry.recentStarts.shift();
+    const capacityPerMs = entry.cap / interval;
     const higher = entry.recentStarts.filter((start) => start.priority > priority).length / RATE_WINDOW_MS;
     const available = capacityPerMs - higher;
     if (available <= capacityPerMs * 0.05) return Number.POSITIVE_INFINITY;
     const ahead = aheadOf(entry, priority);
     // The first `intervalCap` tasks of an idle window start at once.
-    return ahead < options.intervalCap && higher === 0 ? 0 : (ahead + 1) / available;
+    return ahead < entry.cap && higher === 0 ? 0 : (ahead + 1) / available;
+  };
+
+  /** Starts of the last `interval`: how many slots are free right now. */
+  const freeSlots = (entry: ActionQueue): number => {
+    const since = now() - interval;
+    const recent = entry.recentStarts.filter((start) => start.at > since).length;
+    return Math.max(0, entry.cap - recent);
   };
 
   /**
@@ -150,7 +181,7 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
    */
   const reserveDeparture = (entry: ActionQueue): Promise<Departure> => {
     const reserved = entry.gate.then(async () => {
-      if (entry.departures.length >= options.intervalCap) {
+      if (entry.departures.length >= entry.cap) {
         const oldest = entry.departures[0] as Departure;
         const sentAt = await oldest.at;
         const wait = sentAt + interval - now();
@@ -199,6 +230,7 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
             departure.mark();
             throw overloaded(now() - enqueuedAt, 'deadline');
           }
+          if (options.budget) await takeShared(options.budget, action, scheduleOptions.signal);
           options.onStart?.(action, now() - enqueuedAt);
           try {
             return await task({ sent: departure.mark });
@@ -206,7 +238,7 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
             departure.mark();
           }
         },
-        { priority, ...(scheduleOptions.signal ? { signal: scheduleOptions.signal } : {}) },
+        { priority, ...(scheduleOptions.id !== undefined ? { id: scheduleOptions.id } : {}), ...(scheduleOptions.signal ? { signal: scheduleOptions.signal } : {}) },
       );
       return queued.then(
         (result) => result,
@@ -219,6 +251,20 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
         },
       );
     },
+    expectedStartMs(action, callsAhead) {
+      const entry = queueFor(action);
+      const free = freeSlots(entry);
+      if (callsAhead < free) return 0;
+      // A saturated strict window lets `cap` tasks start per `interval`.
+      return Math.ceil((callsAhead + 1 - free) / entry.cap) * interval;
+    },
+    setPriority(action, id, priority) {
+      try {
+        queueFor(action).queue.setPriority(id, priority);
+      } catch {
+        // Already started (or never queued): nothing to raise.
+      }
+    },
     stats() {
       return Object.fromEntries([...queues].map(([action, entry]) => [action, { queued: waitingTotal(entry), running: entry.queue.pending }]));
     },
@@ -226,6 +272,15 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
       await Promise.all([...queues.values()].map(({ queue }) => queue.onIdle()));
     },
   };
+}
+
+/** Waits until the shared budget grants a slot (it answers with the wait when it does not). */
+async function takeShared(budget: RateBudget, action: string, signal: AbortSignal | undefined): Promise<void> {
+  for (;;) {
+    const wait = await budget.take(action);
+    if (wait <= 0) return;
+    await sleep(wait, undefined, signal ? { signal } : {});
+  }
 }
 
 interface Departure {

@@ -26,6 +26,11 @@ export interface Harness {
   query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** Runs a generated typed document (operations/generated): result and variables are typed. */
   execute<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables?: V): Promise<GraphQLResponse<R>>;
+  /**
+   * Between tests: waits until no upstream call of an earlier test is queued or in flight (a later
+   * request would otherwise join it), then clears faults and the simulator's call log.
+   */
+  reset(): Promise<void>;
   /** Serves the gateway on a loopback port (closed by `close()`); for clients that need real HTTP. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -39,6 +44,10 @@ export async function startHarness(
   const config = loadConfig({
     LOG_LEVEL: 'debug',
     UPSTREAM_RETRY_BASE_DELAY_MS: '20',
+    // Most suites count upstream calls across requests for the same customers: caches off unless a
+    // test turns them on (test/cache.test.ts does).
+    QUOTA_CACHE_TTL_MS: '0',
+    POOL_CACHE_TTL_MS: '0',
     TENCENTCLOUD_ENDPOINT: simulator.url,
     TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
     TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
@@ -86,6 +95,11 @@ export async function startHarness(
     fetch,
     query,
     execute: (document, variables) => query(print(document), variables),
+    async reset() {
+      await gateway.throttle.onIdle();
+      simulator.clearFaults();
+      simulator.resetStats();
+    },
     async listen() {
       server ??= await listen(gateway.yoga, 0, '127.0.0.1');
       return server.url;

@@ -1,5 +1,5 @@
-import { MAX_UINS_PER_CALL } from '../../upstream/client.js';
 import { builder, type CustomerRef } from '../builder.js';
+import { MAX_AGE_DESCRIPTION, maxAgeMs } from './freshness.js';
 import { parseUin, UIN } from './uin.js';
 import { VoucherQuota } from './voucher-quota.js';
 
@@ -7,18 +7,18 @@ export const Customer = builder.objectRef<CustomerRef>('Customer').implement({
   description: "A customer of the reseller, identified by UIN. Selecting it costs nothing; `voucherQuota` costs a share of one batched upstream call.",
   fields: (t) => ({
     uin: t.expose('uin', { type: UIN, description: "The customer's Tencent Cloud account ID." }),
-    voucherQuota: t.loadable({
+    voucherQuota: t.field({
       type: VoucherQuota,
       nullable: true,
       description:
-        "The customer's voucher amounts. Null with a `CUSTOMER_NOT_FOUND` error when the UIN is not this reseller's customer, or with an `UPSTREAM_*` error when the upstream failed.",
-      // One DataLoader per request: every selection of this field, however aliased or nested,
-      // is merged into `QueryVoucherAmountByUin` calls of up to 20 distinct UINs.
-      loaderOptions: { maxBatchSize: MAX_UINS_PER_CALL },
+        "The customer's voucher amounts. Null with a `CUSTOMER_NOT_FOUND` error when the UIN is not this reseller's customer, " +
+        'with an `UPSTREAM_*` error when the upstream failed, or `GATEWAY_OVERLOADED` when the budget cannot serve it before the deadline.',
+      args: { maxAge: t.arg.int({ description: MAX_AGE_DESCRIPTION }) },
       // A twentieth of a rate-limited upstream call, rounded up generously.
       complexity: 5,
-      load: (uins: number[], context) => context.loadVoucherQuotas(uins),
-      resolve: (customer) => customer.uin,
+      // Every selection of this field in the request, however aliased or nested, goes through one
+      // DataLoader into the gateway-wide queue, which packs all requests' UINs 20 to a call.
+      resolve: (customer, { maxAge }, context) => context.loadVoucherQuota(customer.uin, maxAgeMs(maxAge)),
     }),
   }),
 });

@@ -1,5 +1,7 @@
 import type { VoucherPool as VoucherPoolData } from '../../upstream/client.js';
 import { builder } from '../builder.js';
+import type { AsOf } from '../context.js';
+import { AS_OF_DESCRIPTION, DateTime } from './freshness.js';
 
 const ACCOUNT_TYPES: Readonly<Record<number, 'RESELLER' | 'DISTRIBUTOR' | 'SECOND_LEVEL_RESELLER'>> = {
   1: 'RESELLER',
@@ -17,7 +19,7 @@ export const AccountType = builder.enumType('AccountType', {
   } as const,
 });
 
-export const VoucherPool = builder.objectRef<VoucherPoolData>('VoucherPool').implement({
+export const VoucherPool = builder.objectRef<AsOf<VoucherPoolData>>('VoucherPool').implement({
   description: "The reseller's own voucher pool (upstream action `QueryVoucherPool`).",
   fields: (t) => ({
     agentName: t.exposeString('agentName', { description: 'Name of the partner (agent) account.' }),
@@ -34,5 +36,6 @@ export const VoucherPool = builder.objectRef<VoucherPoolData>('VoucherPool').imp
       resolve: (pool) => Math.round((pool.totalQuota - pool.remainingQuota) * 100) / 100,
     }),
     issuedNum: t.exposeInt('issuedNum', { description: 'Number of vouchers issued from the pool.' }),
+    asOf: t.field({ type: DateTime, description: AS_OF_DESCRIPTION, resolve: (pool) => new Date(pool.asOf) }),
   }),
 });

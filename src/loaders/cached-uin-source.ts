@@ -1,0 +1,97 @@
+import type { Cached, TimedCache } from '../store/timed-cache.js';
+import type { Throttle } from '../upstream/throttle.js';
+import { createIsolatingFetch, CustomerNotFoundError, type UinCallFn } from './customer-isolation.js';
+import type { UinDenylist } from './uin-denylist.js';
+import { createUinQueue, type UinLoadOptions, type UinQueue } from './uin-queue.js';
+
+/** What a per-request DataLoader asks for: a customer, and how old an answer may be. */
+export interface UinKey {
+  readonly uin: number;
+  /** Oldest acceptable answer, milliseconds; `undefined`: the cache's TTL. 0: fresh from the upstream. */
+  readonly maxAgeMs?: number | undefined;
+}
+
+/**
+ * A per-customer upstream answer (quota, profile, voucher list): cache first, then the denylist, then
+ * the gateway-wide UIN queue of its action, which coalesces all requests' misses into calls of up to
+ * 20 and writes each fresh answer back to the cache.
+ */
+export interface CachedUinSource<T> {
+  /** A DataLoader batch function: one result per key, in order; an `Error` for a key that failed. */
+  load(keys: readonly UinKey[], options?: UinLoadOptions): Promise<(Cached<T> | Error)[]>;
+  readonly queue: UinQueue<Cached<T>>;
+}
+
+export interface CachedUinSourceOptions<T> {
+  readonly action: string;
+  readonly throttle: Throttle;
+  readonly callFn: UinCallFn<T>;
+  readonly cache: TimedCache<T>;
+  readonly denylist: UinDenylist;
+  readonly maxBatchSize?: number;
+  readonly maxQueued?: number;
+  readonly maxIsolationCalls?: number;
+  readonly onOverload?: () => void;
+  readonly now?: () => number;
+}
+
+export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): CachedUinSource<T> {
+  const { cache, denylist } = options;
+  const now = options.now ?? Date.now;
+  const callFn: UinCallFn<Cached<T>> = async (uins, callOptions) => {
+    const found = await options.callFn(uins, callOptions);
+    const asOf = now();
+    return new Map([...found].map(([uin, value]) => [uin, { value, asOf }]));
+  };
+  const queue = createUinQueue<Cached<T>>({
+    action: options.action,
+    throttle: options.throttle,
+    maxBatchSize: options.maxBatchSize,
+    maxQueued: options.maxQueued,
+    onOverload: options.onOverload,
+    now,
+    fetchBatchFn: createIsolatingFetch({
+      callFn,
+      denylist,
+      maxIsolationCalls: options.maxIsolationCalls,
+      onFound: (found) => cache.setMany([...found].map(([uin, cached]) => ({ key: String(uin), cached }))),
+    }),
+  });
+
+  return {
+    queue,
+    async load(keys, loadOptions) {
+      const results: (Cached<T> | Error | undefined)[] = keys.map(() => undefined);
+      // Keys with the same `maxAgeMs` share one cache lookup.
+      const byMaxAge = new Map<number | undefined, number[]>();
+      keys.forEach((key, index) => {
+        const group = byMaxAge.get(key.maxAgeMs) ?? [];
+        group.push(index);
+        byMaxAge.set(key.maxAgeMs, group);
+      });
+      for (const [maxAgeMs, indexes] of byMaxAge) {
+        const hits = await cache.getMany(
+          indexes.map((index) => String((keys[index] as UinKey).uin)),
+          maxAgeMs,
+        );
+        indexes.forEach((index, i) => {
+          if (hits[i]) results[index] = hits[i];
+        });
+      }
+      const missing = keys.map((key, index) => ({ uin: key.uin, index })).filter(({ index }) => results[index] === undefined);
+      const denied = await denylist.filter(missing.map(({ uin }) => uin));
+      for (const { uin, index } of missing) if (denied.has(uin)) results[index] = new CustomerNotFoundError(uin);
+      const toFetch = missing.filter(({ index }) => results[index] === undefined);
+      if (toFetch.length > 0) {
+        const fetched = await queue.load(
+          toFetch.map(({ uin }) => uin),
+          loadOptions,
+        );
+        toFetch.forEach(({ index }, i) => {
+          results[index] = fetched[i] as Cached<T> | Error;
+        });
+      }
+      return results as (Cached<T> | Error)[];
+    },
+  };
+}

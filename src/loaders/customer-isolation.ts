@@ -1,0 +1,81 @@
+import type { CallOptions } from '../upstream/client.js';
+import { UpstreamError } from '../upstream/errors.js';
+import type { FetchBatchFn } from './uin-queue.js';
+import type { UinDenylist } from './uin-denylist.js';
+
+/** The UIN is not among the caller's customers: omitted from `Data`, or refused with `UinNoAuth`. */
+export class CustomerNotFoundError extends Error {
+  override name = 'CustomerNotFoundError';
+  constructor(
+    readonly uin: number,
+    /** The upstream answer that proved it, when there was one. */
+    readonly upstream?: { readonly code: string; readonly requestId: string | undefined },
+  ) {
+    super(`UIN ${uin} is not a customer of this reseller account.`);
+  }
+}
+
+/** One upstream call for a list of UINs: resolves with the items it found, by UIN. */
+export type UinCallFn<T> = (uins: readonly number[] | (() => readonly number[]), options: CallOptions) => Promise<ReadonlyMap<number, T>>;
+
+export interface IsolatingFetchOptions<T> {
+  readonly callFn: UinCallFn<T>;
+  readonly denylist: UinDenylist;
+  /**
+   * Extra upstream calls one batch may spend isolating UINs that made the whole call fail with
+   * `UinNoAuth`. Bisection finds one bad UIN among 20 in at most 10 extra calls. Default 20.
+   */
+  readonly maxIsolationCalls?: number;
+  /** Observes every answered UIN (the caches write fresh answers here). */
+  readonly onFound?: (found: ReadonlyMap<number, T>) => Promise<void>;
+}
+
+/**
+ * The batch function behind a UIN queue, for the actions that answer "not your customer" either by
+ * omitting the UIN from `Data` or by refusing the whole call (`UnauthorizedOperation.UinNoAuth`,
+ * ../shared/UPSTREAM.md). A refused call is bisected until the stranger is alone, so one request's
+ * bad UIN never fails the other customers sharing its call; the stranger is put on the denylist.
+ * Keeps the DataLoader contract: a result per UIN, a rejection only when the whole call failed.
+ */
+export function createIsolatingFetch<T>(options: IsolatingFetchOptions<T>): FetchBatchFn<T> {
+  const { callFn, denylist } = options;
+  const maxIsolationCalls = options.maxIsolationCalls ?? 20;
+
+  return async (compose, callOptions) => {
+    const results = new Map<number, T | Error>();
+    let isolationBudget = maxIsolationCalls;
+    let composed: readonly number[] = [];
+    const strangers: number[] = [];
+
+    const fetchGroup = async (group: readonly number[] | (() => readonly number[]), isWholeBatch: boolean): Promise<void> => {
+      try {
+        const found = await callFn(group, callOptions);
+        const uins = typeof group === 'function' ? composed : group;
+        await options.onFound?.(found);
+        for (const uin of uins) results.set(uin, found.get(uin) ?? new CustomerNotFoundError(uin));
+      } catch (error) {
+        const uins = typeof group === 'function' ? composed : group;
+        const refused = error instanceof UpstreamError && error.kind === 'uin-not-authorized';
+        if (refused && uins.length === 1) {
+          const uin = uins[0] as number;
+          strangers.push(uin);
+          results.set(uin, new CustomerNotFoundError(uin, { code: error.code, requestId: error.requestId }));
+          return;
+        }
+        if (refused && isolationBudget >= 2) {
+          // The upstream blamed the whole call on some UIN(s): bisect to find which.
+          isolationBudget -= 2;
+          const middle = Math.ceil(uins.length / 2);
+          await Promise.all([fetchGroup(uins.slice(0, middle), false), fetchGroup(uins.slice(middle), false)]);
+          return;
+        }
+        if (isWholeBatch) throw error;
+        for (const uin of uins) results.set(uin, error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+
+    await fetchGroup(() => (composed = [...new Set(compose())]), true);
+    if (strangers.length > 0) await denylist.add(strangers);
+    return results;
+  };
+}

@@ -1,0 +1,142 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+
+/**
+ * The one Redis connection of a gateway process, shared by the rate budget, the caches and the
+ * denylist. ioredis, because it gives exactly the failure behaviour a shared budget needs: no offline
+ * queue (a command on a dead connection fails at once instead of waiting), a per-command timeout,
+ * automatic reconnects, and Lua scripts as named commands (EVALSHA with an EVAL fallback).
+ *
+ * `state` is `up` only while commands succeed. Any failed command marks the connection down; a
+ * reconnect (`ready`) or a successful ping brings it back. Each transition is logged once and
+ * reported to `onStateChange` (metrics, the budget's switch-over pause).
+ */
+export interface RedisConnection {
+  readonly redis: Redis;
+  readonly state: 'up' | 'down';
+  /** Reports a failed command: the connection is treated as down until Redis answers again. */
+  markDown(error: unknown): void;
+  onStateChange(listener: (state: 'up' | 'down') => void): void;
+  close(): Promise<void>;
+}
+
+export interface RedisConnectionOptions {
+  readonly url: string;
+  readonly logger: Logger;
+  /** Longest wait for one command, milliseconds. Default 250. */
+  readonly commandTimeoutMs?: number;
+  /** Longest wait for the first connection at start-up, milliseconds. Default 1000. */
+  readonly connectTimeoutMs?: number;
+}
+
+/** Connects, waiting at most `connectTimeoutMs`; an unreachable Redis starts the gateway in fallback mode. */
+export async function connectRedis(options: RedisConnectionOptions): Promise<RedisConnection> {
+  const { logger } = options;
+  const commandTimeout = options.commandTimeoutMs ?? 250;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
+  const redis = new Redis(options.url, {
+    enableOfflineQueue: false,
+    commandTimeout,
+    connectTimeout: connectTimeoutMs,
+    maxRetriesPerRequest: 0,
+    // Reconnect quickly: every replica must notice a returning Redis within a fraction of a second,
+    // because the budget's switch-over pause is sized on it (see rate-budget.ts).
+    retryStrategy: () => 200,
+    lazyConnect: true,
+  });
+  const listeners: ((state: 'up' | 'down') => void)[] = [];
+  let state: 'up' | 'down' = 'down';
+  let announcedDown = false;
+  let closing = false;
+  let probe: NodeJS.Timeout | undefined;
+
+  const setState = (next: 'up' | 'down', detail?: unknown) => {
+    if (next === state) return;
+    state = next;
+    if (next === 'down') {
+      if (!announcedDown) {
+        announcedDown = true;
+        logger.warn({ redis: redactUrl(options.url), err: describe(detail) }, 'Redis unreachable: falling back to the local budget, cache and denylist');
+      }
+      startProbe();
+    } else {
+      if (announcedDown) logger.info({ redis: redactUrl(options.url) }, 'Redis is back: sharing the budget, cache and denylist again');
+      announcedDown = false;
+      stopProbe();
+    }
+    for (const listener of listeners) listener(next);
+  };
+  // A command that timed out on a socket that is still open gets no `ready` event: ping until it answers.
+  const startProbe = () => {
+    if (probe || closing) return;
+    probe = setInterval(() => {
+      if (redis.status !== 'ready') return;
+      redis.ping().then(
+        () => setState('up'),
+        () => undefined,
+      );
+    }, 500);
+    probe.unref();
+  };
+  const stopProbe = () => {
+    if (probe) clearInterval(probe);
+    probe = undefined;
+  };
+
+  redis.on('ready', () => setState('up'));
+  redis.on('close', () => {
+    if (!closing) setState('down', new Error('connection closed'));
+  });
+  // ioredis emits `error` for every failed reconnect; the state change above is the one log line.
+  redis.on('error', () => undefined);
+
+  const connected = redis.connect().then(
+    () => true,
+    (error: unknown) => {
+      setState('down', error);
+      return false;
+    },
+  );
+  const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), connectTimeoutMs).unref());
+  if (!(await Promise.race([connected, timedOut]))) {
+    if (!announcedDown) {
+      announcedDown = true;
+      logger.warn({ redis: redactUrl(options.url) }, 'Redis unreachable at start-up: starting in fallback mode (local budget, cache and denylist); will keep reconnecting');
+    }
+    startProbe();
+  }
+
+  return {
+    redis,
+    get state() {
+      return state;
+    },
+    markDown(error) {
+      setState('down', error);
+    },
+    onStateChange(listener) {
+      listeners.push(listener);
+    },
+    async close() {
+      closing = true;
+      stopProbe();
+      redis.disconnect();
+    },
+  };
+}
+
+/** `redis://user:password@host:port/db` without the password, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'redis://(unparseable URL)';
+  }
+}
+
+function describe(error: unknown): string | undefined {
+  if (error === undefined) return undefined;
+  return error instanceof Error ? error.message : String(error);
+}
