@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDemoData, EXAMPLE_NON_CUSTOMER_UIN } from '../src/simulator/demo-data.js';
+import { batchSizes, startHarness, type Harness } from './support/harness.js';
+
+const QUERY = 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { remainAmount } } }';
+type Customers = { customers: { uin: string; voucherQuota: { remainAmount: number } | null }[] };
+const data = createDemoData({ customers: 2100 });
+
+/** Real HTTP both ways: concurrent requests' UINs share upstream calls. */
+describe('coalescing across requests: UINs queue, not calls', () => {
+  let harness: Harness;
+  afterEach(() => harness.close());
+
+  it('50 concurrent requests × 10 distinct UINs cost at most 26 calls, every UIN answered once', async () => {
+    harness = await startHarness({ simulator: { data, latencyMs: [50, 150] } });
+    const uins = data.customerUins.slice(0, 500).map(String);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => harness.query<Customers>(QUERY, { uins: uins.slice(i * 10, i * 10 + 10) })));
+    for (const [i, result] of results.entries()) {
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.customers.map((customer) => customer.voucherQuota?.remainAmount)).toEqual(
+        uins.slice(i * 10, i * 10 + 10).map((uin) => data.customers.get(Number(uin))?.remainAmount),
+      );
+    }
+    const sizes = batchSizes(harness.simulator);
+    expect(sizes.length).toBeLessThanOrEqual(26);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(500);
+    expect(new Set(harness.simulator.callsOf('QueryVoucherAmountByUin').flatMap((call) => call.uins)).size).toBe(500);
+    expect(harness.simulator.stats().rateLimited).toBe(0);
+  });
+
+  it('20 concurrent requests for the same 10 UINs cost 1 call', async () => {
+    harness = await startHarness({ simulator: { data, latencyMs: [50, 150] } });
+    const uins = data.customerUins.slice(0, 10).map(String);
+    const results = await Promise.all(Array.from({ length: 20 }, () => harness.query<Customers>(QUERY, { uins })));
+    for (const result of results) expect(result.data?.customers.every((customer) => customer.voucherQuota !== null)).toBe(true);
+    expect(batchSizes(harness.simulator)).toEqual([10]);
+  });
+
+  it('a lone 1-UIN request on an idle gateway leaves at once (no batching timer)', async () => {
+    harness = await startHarness({ simulator: { data, latencyMs: 100 } });
+    await harness.query('{ __typename }');
+    const started = performance.now();
+    const result = await harness.query<Customers>(QUERY, { uins: [String(data.customerUins[0])] });
+    const elapsed = performance.now() - started;
+    expect(result.data?.customers[0]?.voucherQuota).not.toBeNull();
+    // Upstream round trip 100 ms; the benchmark measures the overhead exactly (a few ms). Generous here.
+    expect(elapsed).toBeGreaterThanOrEqual(100);
+    expect(elapsed).toBeLessThan(100 + 150);
+    expect(batchSizes(harness.simulator)).toEqual([1]);
+  });
+
+  it("a stranger UIN in a call shared by two requests fails only its own request's field", async () => {
+    harness = await startHarness({ simulator: { data, unknownUinMode: 'fail-call' } });
+    const mine = data.customerUins.slice(0, 10).map(String);
+    const theirs = [...data.customerUins.slice(10, 19).map(String), String(EXAMPLE_NON_CUSTOMER_UIN)];
+    const [a, b] = await Promise.all([harness.query<Customers>(QUERY, { uins: mine }), harness.query<Customers>(QUERY, { uins: theirs })]);
+    expect(a.errors).toBeUndefined();
+    expect(a.data?.customers.every((customer) => customer.voucherQuota !== null)).toBe(true);
+    expect(b.data?.customers.filter((customer) => customer.voucherQuota === null).map((customer) => customer.uin)).toEqual([String(EXAMPLE_NON_CUSTOMER_UIN)]);
+    expect(b.errors).toEqual([expect.objectContaining({ path: ['customers', 9, 'voucherQuota'], extensions: expect.objectContaining({ code: 'CUSTOMER_NOT_FOUND' }) })]);
+    // The first call carried both requests' UINs (20) and was refused as a whole; bisection isolated the stranger.
+    const calls = harness.simulator.callsOf('QueryVoucherAmountByUin');
+    expect(calls[0]?.uins).toHaveLength(20);
+    expect(calls[0]?.outcome).toBe('UnauthorizedOperation.UinNoAuth');
+    expect(calls.length).toBeLessThanOrEqual(1 + 10);
+  });
+
+  it('an interactive lookup during a 2 × 1000-UIN bulk load rides the next call; the bulk load gets >= 85% within the deadline', async () => {
+    harness = await startHarness({ simulator: { data, latencyMs: [50, 150] }, env: { MAX_UINS_PER_QUERY: '1000' } });
+    const bulkA = harness.query<Customers>(QUERY, { uins: data.customerUins.slice(0, 1000).map(String) });
+    const bulkB = harness.query<Customers>(QUERY, { uins: data.customerUins.slice(1000, 2000).map(String) });
+    const lookups: number[] = [];
+    let done = false;
+    void Promise.all([bulkA, bulkB]).then(() => (done = true));
+    let i = 0;
+    while (!done && lookups.length < 60) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = performance.now();
+      const lookup = await harness.query<Customers>(QUERY, { uins: [String(data.customerUins[2000 + (i++ % 100)])] });
+      expect(lookup.errors).toBeUndefined();
+      lookups.push(performance.now() - started);
+    }
+    const [a, b] = await Promise.all([bulkA, bulkB]);
+    const served = [...(a.data?.customers ?? []), ...(b.data?.customers ?? [])].filter((customer) => customer.voucherQuota !== null).length;
+    expect(served / 2000).toBeGreaterThanOrEqual(0.85);
+    const codes = new Set([...(a.errors ?? []), ...(b.errors ?? [])].map((error) => error.extensions?.code));
+    for (const code of codes) expect(code).toBe('GATEWAY_OVERLOADED');
+    lookups.sort((x, y) => x - y);
+    expect(lookups.length).toBeGreaterThan(10);
+    // Each lookup waits at most for the next free slot (~210 ms) plus a round trip; generous bound.
+    expect(lookups[Math.floor(lookups.length * 0.95)]).toBeLessThan(1500);
+    expect(harness.simulator.stats().rateLimited).toBe(0);
+  }, 40_000);
+});

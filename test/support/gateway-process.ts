@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+const ENTRY = new URL('../../src/index.ts', import.meta.url).pathname;
+
+export interface GatewayProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** Everything the process wrote (JSON log lines). */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * One gateway replica as its own process (`node --import tsx src/index.ts`, so the pid is the
+ * gateway's own), listening on a free port. `env` is added to a clean environment: no TENCENTCLOUD_*
+ * or REDIS_* variables leak in from the caller's shell.
+ */
+export async function startGatewayProcess(env: Record<string, string>, options: { entry?: string; args?: string[] } = {}): Promise<GatewayProcess> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TENCENTCLOUD_') && !key.startsWith('REDIS_')));
+  const args = options.args ?? ['--import', 'tsx', options.entry ?? ENTRY];
+  const child: ChildProcess = spawn(process.execPath, args, { env: { ...clean, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start within 30 s:\n${output}`)), 30_000);
+    const poll = setInterval(() => {
+      const match = /"url":"(http:\/\/[^"]+)\/graphql".*"msg":"voucher gateway ready"/.exec(output);
+      if (match?.[1]) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    }, 25);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`gateway exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url,
+    pid: child.pid as number,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      const exited = once(child, 'exit') as Promise<[number | null]>;
+      child.kill('SIGTERM');
+      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const [code] = await exited;
+      clearTimeout(force);
+      return code;
+    },
+  };
+}
+
+/** POSTs a GraphQL document to `url` and returns the parsed body. */
+export async function postGraphQL<T = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] }> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as never;
+}
