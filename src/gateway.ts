@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import DataLoader from 'dataloader';
 import type { Plugin } from 'graphql-yoga';
 import type { Config, UpstreamCredentials } from './config.js';
@@ -47,6 +48,8 @@ export interface Gateway {
   readonly readiness: Readiness;
   /** Where shared state lives now: `local`, or `redis` (`fallback` while Redis is down). */
   readonly sharedState: () => 'local' | 'redis' | 'fallback';
+  /** Resolves when no UIN waits and no upstream call (including its retries and backoff) is under way. */
+  onIdle(): Promise<void>;
 }
 
 /** Requests naming at most this many UINs are interactive: their UINs go first. */
@@ -105,6 +108,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     onAttempt: (event) => {
       // The upstream RequestId of every attempt is logged, for support tickets.
       if (event.outcome === 'ok') logger.debug({ upstream: event }, 'upstream call');
+      else if (event.outcome === 'aborted') logger.info({ upstream: event }, 'upstream call abandoned: the request gave up');
       else logger.warn({ upstream: event }, 'upstream call failed');
       metrics.recordAttempt(event);
       readiness.observe(event);
@@ -183,7 +187,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     plugins: [useRequestLog(logger), useMetrics(metrics), useReadiness(readiness, sharedState), ...useCallerAuth(config.auth), useRequestRelease],
   });
-  return { yoga, client, throttle, metrics, readiness, sharedState };
+  const busy = () => {
+    const { queued, calls } = quotas.queue.stats();
+    return queued > 0 || calls > 0 || voucherPool.busy();
+  };
+  const onIdle = async () => {
+    while (busy()) await sleep(10);
+    await throttle.onIdle();
+  };
+  return { yoga, client, throttle, metrics, readiness, sharedState, onIdle };
 }
 
 /**

@@ -59,7 +59,7 @@ describe('overload and backpressure', () => {
     // (Memory under this load is a measurement: `npm run load` reports RSS.)
     expect(peakQueued).toBeLessThanOrEqual(25);
 
-    await harness.gateway.throttle.onIdle();
+    await harness.gateway.onIdle();
     expect(harness.gateway.throttle.stats().QueryVoucherAmountByUin?.queued).toBe(0);
     expect(harness.simulator.stats().rateLimited).toBe(0);
 

@@ -9,6 +9,8 @@ import type { UpstreamClient, VoucherPool } from '../upstream/client.js';
  */
 export interface VoucherPoolSource {
   load(options?: { readonly maxAgeMs?: number | undefined; readonly priority?: number | undefined }): Promise<Cached<VoucherPool>>;
+  /** A call is in flight. */
+  busy(): boolean;
 }
 
 export interface VoucherPoolSourceOptions {
@@ -27,6 +29,7 @@ export function createVoucherPoolSource(options: VoucherPoolSourceOptions): Vouc
   let inFlight: { promise: Promise<Cached<VoucherPool>>; priority: number; id: string } | undefined;
   let calls = 0;
   return {
+    busy: () => inFlight !== undefined,
     async load(loadOptions = {}) {
       const priority = loadOptions.priority ?? 0;
       const [hit] = await cache.getMany([CACHE_KEY], loadOptions.maxAgeMs);

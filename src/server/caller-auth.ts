@@ -3,10 +3,21 @@ import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { AuthConfig } from '../config.js';
 import { ERROR_CODES } from '../error-codes.js';
 
+/** The verified token as `@graphql-yoga/plugin-jwt` puts it on the server context (its public contract). */
+export interface VerifiedCaller {
+  readonly payload: Record<string, unknown>;
+}
+
 /**
  * Optional JWT verification of callers (`@graphql-yoga/plugin-jwt`): HS256 with a shared secret, or
  * RS256/ES256 keys from a JWKS URL. Applies to `/graphql` only; `/health`, `/ready` and `/metrics`
- * stay open. Rejection happens while the request is parsed, so it costs zero upstream calls.
+ * stay open.
+ *
+ * The JWT plugin only verifies (`reject` off) and, when a token is valid, puts its payload on the
+ * context as `jwt`, which is its documented contract. The decision is ours, made before the document
+ * is even parsed, so an unauthenticated caller costs zero upstream calls and learns nothing about the
+ * schema: no `jwt` on the context means HTTP 401 with `extensions.code: UNAUTHENTICATED`, whether the
+ * token was missing, undecodable, forged or expired.
  */
 export function useCallerAuth(auth: AuthConfig): Plugin[] {
   if (auth.mode === 'none') return [];
@@ -22,20 +33,22 @@ export function useCallerAuth(auth: AuthConfig): Plugin[] {
       ...(auth.issuer !== undefined ? { issuer: auth.issuer } : {}),
       ...(auth.audience !== undefined ? { audience: auth.audience } : {}),
     },
-    reject: { missingToken: true, invalidToken: true },
+    reject: { missingToken: false, invalidToken: false },
+    extendContext: 'jwt',
   }) as Plugin;
-  return [jwt, useUnauthenticatedErrors()];
+  return [jwt, useRequireCaller()];
 }
 
-/**
- * The JWT plugin answers a missing or unverifiable token with 401 but an undecodable one with 400,
- * and without an error code. Callers get one shape: HTTP 401, `extensions.code: UNAUTHENTICATED`.
- */
-function useUnauthenticatedErrors(): Plugin {
-  const messages = new Set(['Unauthenticated', 'Invalid authentication token provided']);
+/** The caller verified by the JWT plugin, if any. */
+export function verifiedCaller(context: unknown): VerifiedCaller | undefined {
+  const jwt = (context as { jwt?: unknown } | null)?.jwt as { payload?: unknown } | undefined;
+  return jwt && typeof jwt.payload === 'object' && jwt.payload !== null ? (jwt as VerifiedCaller) : undefined;
+}
+
+function useRequireCaller(): Plugin {
   return {
-    onResultProcess({ result, setResult }) {
-      if (Array.isArray(result) || !('errors' in result) || !result.errors?.some((error) => messages.has(error.message))) return;
+    onParams({ context, setResult }) {
+      if (verifiedCaller(context)) return;
       setResult({
         errors: [
           createGraphQLError('A valid Bearer token is required.', {

@@ -30,7 +30,7 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
   collectDefaultMetrics({ register: registry });
   const calls = new Counter({
     name: 'upstream_calls_total',
-    help: 'Upstream attempts by action and outcome (ok, or the error code).',
+    help: 'Upstream attempts by action and outcome: ok, aborted (our own give-up: deadline or client gone, not an upstream failure), or the error code.',
     labelNames: ['action', 'outcome'],
     registers: [registry],
   });
@@ -108,7 +108,7 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
   return {
     registry,
     recordAttempt(event) {
-      calls.inc({ action: event.action, outcome: event.outcome === 'ok' ? 'ok' : (event.code ?? 'error') });
+      calls.inc({ action: event.action, outcome: event.outcome === 'error' ? (event.code ?? 'error') : event.outcome });
       duration.observe({ action: event.action }, event.durationMs / 1000);
       if (event.attempt > 1) retries.inc({ action: event.action });
       else if (event.batchSize !== undefined) batchSize.observe({ action: event.action }, event.batchSize);

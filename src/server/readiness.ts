@@ -1,5 +1,6 @@
-import type { Plugin } from 'graphql-yoga';
+import { useReadinessCheck, type Plugin } from 'graphql-yoga';
 import type { AttemptEvent } from '../upstream/client.js';
+import { isEvidenceAgainstUpstream } from '../upstream/errors.js';
 
 /**
  * `/ready`: does the upstream answer our correctly signed requests? Evidence is any successful
@@ -22,8 +23,6 @@ export interface Readiness {
   readonly probes: number;
 }
 
-const NOT_VERIFIED = /^(AuthFailure|UnauthorizedOperation$|IpInBlacklist|IpNotInWhitelist|Transport\.)/;
-
 export function createReadiness(options: ReadinessOptions): Readiness {
   const maxAgeMs = options.maxAgeMs ?? 30_000;
   const now = options.now ?? Date.now;
@@ -38,8 +37,9 @@ export function createReadiness(options: ReadinessOptions): Readiness {
   return {
     observe(event) {
       if (event.outcome === 'ok') record(true);
-      // A business error other than auth means the upstream verified our signature.
-      else if (event.code && NOT_VERIFIED.test(event.code)) record(false, event.code);
+      // Our own give-ups (`aborted`) say nothing about the upstream; a business error other than auth
+      // means the upstream verified our signature. Classified once, in upstream/errors.ts.
+      else if (event.outcome === 'error' && event.code && isEvidenceAgainstUpstream(event.code)) record(false, event.code);
     },
     async check() {
       if (!last || now() - last.at > maxAgeMs) {
@@ -67,20 +67,19 @@ export function createReadiness(options: ReadinessOptions): Readiness {
 }
 
 /**
- * `/ready`. The body also says where shared state lives (`sharedState`): a Redis outage is reported
- * there but keeps the status 200, since it would otherwise take every replica out of rotation at once.
+ * `/ready` through Yoga's `useReadinessCheck`. The body also says where shared state lives
+ * (`sharedState`): a Redis outage is reported there but keeps the status 200, since it would
+ * otherwise take every replica out of rotation at once.
  */
 export function useReadiness(readiness: Readiness, sharedState: () => string = () => 'local'): Plugin {
-  return {
-    async onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname !== '/ready') return;
+  return useReadinessCheck({
+    endpoint: '/ready',
+    async check({ fetchAPI }) {
       const result = { ...(await readiness.check()), sharedState: sharedState() };
-      endResponse(
-        new fetchAPI.Response(JSON.stringify(result), {
-          status: result.ready ? 200 : 503,
-          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-        }),
-      );
+      return new fetchAPI.Response(JSON.stringify(result), {
+        status: result.ready ? 200 : 503,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      });
     },
-  };
+  });
 }

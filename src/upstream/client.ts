@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { UpstreamCredentials } from '../config.js';
 import { deadlineExceeded, TRANSPORT_CODES, UpstreamError } from './errors.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
@@ -51,7 +52,8 @@ export interface CallOptions {
 export interface AttemptEvent {
   readonly action: Action;
   readonly attempt: number;
-  readonly outcome: 'ok' | 'error';
+  /** `aborted`: our own give-up (the request's deadline, or its client left), not an upstream failure. */
+  readonly outcome: 'ok' | 'error' | 'aborted';
   readonly code?: string | undefined;
   readonly requestId?: string | undefined;
   readonly durationMs: number;
@@ -185,7 +187,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         options.onAttempt?.({
           action,
           attempt: attemptNumber,
-          outcome: 'error',
+          outcome: wasAborted ? 'aborted' : 'error',
           code: error.code,
           requestId: error.requestId,
           durationMs: elapsed(),
@@ -197,10 +199,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         resigned ||= isExpiry;
         const delay = isExpiry ? 0 : backoffDelay(retry, attemptNumber, error.kind);
         // No point sleeping past the deadline: the caller gets the real failure now.
-        if (callOptions.deadline !== undefined && now() + delay >= callOptions.deadline) throw error;
+        // Deadlines are wall-clock epoch milliseconds (built from Date.now()); `now` is the signing clock.
+        if (callOptions.deadline !== undefined && Date.now() + delay >= callOptions.deadline) throw error;
         if (delay > 0) {
           try {
-            await sleep(delay, callOptions.signal);
+            await sleep(delay, undefined, callOptions.signal ? { signal: callOptions.signal } : {});
           } catch (abort) {
             throw deadlineExceeded(abort);
           }
@@ -260,7 +263,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 export function parseEnvelope(status: number, body: string): Record<string, unknown> {
   if (status !== 200) {
     throw new UpstreamError({
-      code: status >= 500 || status === 429 ? TRANSPORT_CODES.httpStatus : 'Transport.HttpClientError',
+      code: status >= 500 || status === 429 ? TRANSPORT_CODES.httpStatus : TRANSPORT_CODES.httpClientError,
       message: `upstream answered HTTP ${status}`,
     });
   }
@@ -304,20 +307,5 @@ function field(record: Record<string, unknown>, name: string, type: string): unk
 }
 
 function unexpectedShape(detail: string): UpstreamError {
-  return new UpstreamError({ code: 'Transport.UnexpectedShape', message: `upstream response has an unexpected shape: ${detail}` });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return new UpstreamError({ code: TRANSPORT_CODES.unexpectedShape, message: `upstream response has an unexpected shape: ${detail}` });
 }

@@ -36,7 +36,11 @@ export const TRANSPORT_CODES = {
   timeout: 'Transport.Timeout',
   httpStatus: 'Transport.HttpStatus',
   malformed: 'Transport.MalformedResponse',
-  /** The caller's own deadline passed (or its client left) while waiting or in flight. */
+  /** The upstream answered with a 4xx other than 429: our request was wrong, another attempt will not help. */
+  httpClientError: 'Transport.HttpClientError',
+  /** Valid JSON in the envelope, but a field of the wrong type or missing. */
+  unexpectedShape: 'Transport.UnexpectedShape',
+  /** The caller's own deadline passed (or its client left) while waiting or in flight: our give-up. */
   deadline: 'Transport.DeadlineExceeded',
 } as const;
 
@@ -57,7 +61,7 @@ export function deadlineExceeded(cause?: unknown): UpstreamError {
 }
 
 /** Unavailable, but another attempt within the same request cannot help. */
-const FINAL_UNAVAILABLE = new Set<string>([TRANSPORT_CODES.deadline]);
+const FINAL_UNAVAILABLE = new Set<string>([TRANSPORT_CODES.deadline, TRANSPORT_CODES.unexpectedShape]);
 
 const INVALID_REQUEST = new Set([
   'InvalidAction',
@@ -66,7 +70,21 @@ const INVALID_REQUEST = new Set([
   'MissingParameter',
   'UnknownParameter',
   'RequestSizeLimitExceeded',
+  TRANSPORT_CODES.httpClientError,
 ]);
+
+/**
+ * Whether a failed attempt is evidence that the upstream does not serve us (for `/ready`): it refused
+ * our credentials, or the attempt ran its course and failed in transport. Business answers (a stranger
+ * UIN, a bad parameter, throttling) prove the upstream verified our signature; our own give-ups
+ * (`Transport.DeadlineExceeded`) prove nothing either way.
+ */
+export function isEvidenceAgainstUpstream(code: string): boolean {
+  if (code === TRANSPORT_CODES.deadline) return false;
+  const { kind } = classifyUpstreamCode(code);
+  if (kind === 'auth') return code !== 'AuthFailure.SignatureExpire';
+  return code.startsWith('Transport.') && kind === 'unavailable';
+}
 
 export function classifyUpstreamCode(code: string): { kind: UpstreamErrorKind; retryable: boolean } {
   if (code === 'RequestLimitExceeded' || code.startsWith('RequestLimitExceeded.')) {

@@ -96,7 +96,7 @@ export async function startHarness(
     query,
     execute: (document, variables) => query(print(document), variables),
     async reset() {
-      await gateway.throttle.onIdle();
+      await gateway.onIdle();
       simulator.clearFaults();
       simulator.resetStats();
     },
@@ -106,7 +106,7 @@ export async function startHarness(
     },
     async close() {
       await server?.close();
-      await gateway.throttle.onIdle();
+      await gateway.onIdle();
       await simulator.close();
     },
   };
