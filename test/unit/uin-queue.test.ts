@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createUinQueue, type FetchBatchFn } from '../../src/loaders/uin-queue.js';
 import { ThrottleOverloadedError } from '../../src/upstream/throttle.js';
-import { createClock, createManualThrottle, flush, type ManualThrottle } from './fakes.js';
+import { createClock, createManualThrottle, flush } from './fakes.js';
 
 /**
  * The gateway-wide UIN queue with a manual throttle (slots are granted by the test) and a recording
