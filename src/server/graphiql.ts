@@ -36,10 +36,16 @@ const WORKER_ASSETS: Readonly<Record<string, keyof BundledGraphiQL>> = {
 
 let assets: Promise<ReadonlyMap<string, Asset>> | undefined;
 
-/** Loaded on first use only: a gateway with GraphiQL off never pays for the bundle. */
-function loadAssets(): Promise<ReadonlyMap<string, Asset>> {
+/**
+ * Loaded on first use only: a gateway with GraphiQL off never pays for the bundle.
+ *
+ * The bundle's parts are not in `@graphql-yoga/render-graphiql`'s export map (its public
+ * `renderGraphiQL` inlines all ~9 MB into every page). We depend on its internal ESM build on
+ * purpose, so the package is pinned to an exact version in package.json and
+ * test/unit/graphiql-contract.test.ts fails loudly if an upgrade moves or reshapes that file.
+ */
+export function loadGraphiQLAssets(): Promise<ReadonlyMap<string, Asset>> {
   assets ??= (async () => {
-    // The bundle's parts are not in the package's export map; its ESM build lives beside the entry.
     const entry = createRequire(import.meta.url).resolve('@graphql-yoga/render-graphiql');
     const bundlePath = join(dirname(entry), '..', 'esm', 'graphiql.js');
     const bundle = (await import(pathToFileURL(bundlePath).href)) as BundledGraphiQL;
@@ -65,7 +71,7 @@ export function useGraphiQLAssets(): Plugin {
   return {
     async onRequest({ url, request, endResponse, fetchAPI }) {
       if (!url.pathname.startsWith(GRAPHIQL_ASSET_PREFIX)) return;
-      const asset = (await loadAssets()).get(url.pathname.slice(GRAPHIQL_ASSET_PREFIX.length));
+      const asset = (await loadGraphiQLAssets()).get(url.pathname.slice(GRAPHIQL_ASSET_PREFIX.length));
       if (!asset || (request.method !== 'GET' && request.method !== 'HEAD')) {
         endResponse(new fetchAPI.Response('Not found', { status: 404 }));
         return;
