@@ -1,89 +1,259 @@
 /**
  * `npm run bench`: the gateway against the simulator with 50–150 ms latency, over real HTTP on both
- * sides. For each scenario: upstream calls, wall time, the rate-limit floor and the ratio.
+ * sides. For each scenario: upstream calls (and the minimum), wall time, the rate-limit floor and
+ * the ratio.
  *
  *   limit = floor((calls - 1) / 5) s + one round trip (the simulator's mean latency, 100 ms)
  *
- * Each scenario gets a fresh gateway (fresh throttle window) and a fresh simulator.
+ * Each scenario gets a fresh gateway (fresh throttle window and cache) and a fresh simulator.
+ * `--quick` skips the two long scenarios (bulk + interactive, 30 s repeat reads).
  */
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { createGateway } from '../src/gateway.js';
 import { createLogger } from '../src/logger.js';
 import { listen } from '../src/server/http.js';
 import { createDemoData } from '../src/simulator/demo-data.js';
-import { startSimulator } from '../src/simulator/simulator.js';
+import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
+import { postGraphQL, startGatewayProcess } from '../test/support/gateway-process.js';
+import { startRedisServer } from '../test/support/redis-server.js';
 
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const LATENCY: [number, number] = [50, 150];
 const ROUND_TRIP_MS = (LATENCY[0] + LATENCY[1]) / 2;
-const data = createDemoData({ customers: 1200 });
+const RATE = 5;
+const data = createDemoData({ customers: 2200 });
 const QUERY = 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { remainAmount } } }';
+type Customers = { customers: { voucherQuota: unknown }[] };
 
 interface Row {
-  scenario: string;
-  uins: number;
-  calls: number;
-  expected: number;
-  rateLimited: number;
-  errors: number;
-  wallMs: number;
-  limitMs: number;
+  readonly scenario: string;
+  readonly uins: number;
+  readonly calls: number;
+  /** Fewest calls that can carry these UINs: ceil(distinct / 20). */
+  readonly minimum: number;
+  /** Calls the target allows (the minimum, or one more where a lone first request leaves at once). */
+  readonly allowed: number;
+  readonly rateLimited: number;
+  readonly served: string;
+  readonly wallMs: number;
+  /** 0 when the budget is not the bottleneck (ratio not targeted). */
+  readonly limitMs: number;
+  readonly note?: string;
 }
 
-async function scenario(name: string, clients: number, uinsPerClient: number): Promise<Row> {
-  const simulator = await startSimulator({ latencyMs: LATENCY, data });
-  const config = loadConfig({ LOG_LEVEL: 'silent', MAX_UINS_PER_QUERY: '1000' });
+const limitOf = (calls: number) => Math.floor((calls - 1) / RATE) * 1000 + ROUND_TRIP_MS;
+
+async function inProcessGateway(simulator: Simulator, env: Record<string, string> = {}) {
+  const config = loadConfig({ LOG_LEVEL: 'silent', MAX_UINS_PER_QUERY: '1000', ...env });
   const gateway = createGateway({ config, upstream: { endpoint: simulator.url, credentials: simulator.credentials }, logger: createLogger('silent') });
   const http = await listen(gateway.yoga, 0, '127.0.0.1');
-  const uins = data.customerUins.slice(0, clients * uinsPerClient).map(String);
   // Warm the gateway (JIT, sockets) with a query that costs no upstream call.
-  await fetch(`${http.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+  await postGraphQL(http.url, '{ __typename }');
+  return { url: http.url, close: () => http.close() };
+}
 
+const served = (results: { data?: Customers | null }[]) => results.flatMap((result) => result.data?.customers ?? []).filter((customer) => customer.voucherQuota !== null).length;
+
+/** `clients` concurrent requests of `uinsPerClient` distinct UINs each. */
+async function concurrent(name: string, clients: number, uinsPerClient: number, allowance = 0): Promise<Row> {
+  const simulator = await startSimulator({ latencyMs: LATENCY, data });
+  const gateway = await inProcessGateway(simulator);
+  const uins = data.customerUins.slice(0, clients * uinsPerClient).map(String);
   const started = performance.now();
   const results = await Promise.all(
-    Array.from({ length: clients }, async (_, i) => {
-      const response = await fetch(`${http.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: QUERY, variables: { uins: uins.slice(i * uinsPerClient, (i + 1) * uinsPerClient) } }),
-      });
-      return (await response.json()) as { errors?: unknown[]; data?: { customers: { voucherQuota: unknown }[] } };
-    }),
+    Array.from({ length: clients }, (_, i) => postGraphQL<Customers>(gateway.url, QUERY, { uins: uins.slice(i * uinsPerClient, (i + 1) * uinsPerClient) })),
   );
   const wallMs = performance.now() - started;
-
   const calls = simulator.callsOf('QueryVoucherAmountByUin').length;
-  const row: Row = {
+  const minimum = Math.ceil(uins.length / 20);
+  await gateway.close();
+  await simulator.close();
+  return {
     scenario: name,
     uins: uins.length,
     calls,
-    expected: clients * Math.ceil(uinsPerClient / 20),
+    minimum,
+    allowed: minimum + allowance,
     rateLimited: simulator.stats().rateLimited,
-    errors: results.reduce((sum, result) => sum + (result.errors?.length ?? 0), 0),
+    served: `${served(results)} / ${uins.length}`,
     wallMs,
-    limitMs: Math.floor((calls - 1) / 5) * 1000 + ROUND_TRIP_MS,
+    limitMs: limitOf(calls),
   };
-  await http.close();
-  await simulator.close();
-  return row;
 }
 
-const rows = [
-  await scenario('1 query, N = 20', 1, 20),
-  await scenario('1 query, N = 100', 1, 100),
-  await scenario('1 query, N = 1000', 1, 1000),
-  await scenario('20 clients × 10 UINs', 20, 10),
+/** A lone 1-UIN request on an idle gateway, 20 times: the gateway's overhead over the upstream round trip. */
+async function loneRequest(): Promise<Row> {
+  const simulator = await startSimulator({ latencyMs: 100, data });
+  const gateway = await inProcessGateway(simulator);
+  const overheads: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const started = performance.now();
+    await postGraphQL(gateway.url, QUERY, { uins: [String(data.customerUins[i])] });
+    overheads.push(performance.now() - started - 100);
+    // Idle again: the window has room and nothing is in flight.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  overheads.sort((a, b) => a - b);
+  await gateway.close();
+  await simulator.close();
+  const median = overheads[10] as number;
+  return {
+    scenario: 'lone 1-UIN request, idle gateway (×20, sequential)',
+    uins: 20,
+    calls: simulator.callsOf('QueryVoucherAmountByUin').length,
+    minimum: 20,
+    allowed: 20,
+    rateLimited: simulator.stats().rateLimited,
+    served: '20 / 20',
+    wallMs: median + 100,
+    limitMs: 0,
+    note: `added latency over the 100 ms round trip: median ${median.toFixed(1)} ms, max ${(overheads[19] as number).toFixed(1)} ms (target ≤ 30 ms)`,
+  };
+}
+
+/** Two concurrent 1000-UIN list queries while a 1-UIN lookup arrives every 300 ms. */
+async function bulkAndInteractive(): Promise<Row> {
+  const simulator = await startSimulator({ latencyMs: LATENCY, data });
+  const gateway = await inProcessGateway(simulator);
+  const started = performance.now();
+  const bulk = [0, 1].map((i) => postGraphQL<Customers>(gateway.url, QUERY, { uins: data.customerUins.slice(i * 1000, (i + 1) * 1000).map(String) }));
+  let done = false;
+  void Promise.all(bulk).then(() => (done = true));
+  const lookups: Promise<number>[] = [];
+  for (let i = 0; !done; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const t0 = performance.now();
+    lookups.push(postGraphQL(gateway.url, QUERY, { uins: [String(data.customerUins[2000 + (i % 200)])] }).then(() => performance.now() - t0));
+  }
+  const results = await Promise.all(bulk);
+  const wallMs = performance.now() - started;
+  const latencies = (await Promise.all(lookups)).sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  const calls = simulator.callsOf('QueryVoucherAmountByUin').length;
+  const bulkServed = served(results);
+  await gateway.close();
+  await simulator.close();
+  const uins = 2000 + latencies.length;
+  return {
+    scenario: '2 × 1000 bulk + 1-UIN lookup every 300 ms',
+    uins,
+    calls,
+    minimum: Math.ceil((bulkServed + latencies.length) / 20),
+    allowed: Math.ceil((bulkServed + latencies.length) / 20) + 1,
+    rateLimited: simulator.stats().rateLimited,
+    served: `bulk ${bulkServed} / 2000 (${((bulkServed / 2000) * 100).toFixed(1)}%)`,
+    wallMs,
+    limitMs: limitOf(calls),
+    note: `${latencies.length} interactive lookups: p50 ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms; bulk target ≥ 85% within the 20 s deadline`,
+  };
+}
+
+/** Three gateway processes sharing one Redis, 400 distinct UINs each, at once. */
+async function replicas(): Promise<Row> {
+  const redis = await startRedisServer();
+  const simulator = await startSimulator({ latencyMs: LATENCY, data });
+  const env = {
+    TENCENTCLOUD_ENDPOINT: simulator.url,
+    TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
+    TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+    REDIS_URL: redis.url,
+    MAX_UINS_PER_QUERY: '1000',
+    REQUEST_DEADLINE_MS: '60000',
+  };
+  const gateways = await Promise.all([startGatewayProcess(env), startGatewayProcess(env), startGatewayProcess(env)]);
+  await Promise.all(gateways.map((gateway) => postGraphQL(gateway.url, '{ __typename }')));
+  const started = performance.now();
+  const results = await Promise.all(
+    gateways.map((gateway, i) => postGraphQL<Customers>(gateway.url, QUERY, { uins: data.customerUins.slice(i * 400, (i + 1) * 400).map(String) })),
+  );
+  const wallMs = performance.now() - started;
+  const calls = simulator.callsOf('QueryVoucherAmountByUin').length;
+  await Promise.all(gateways.map((gateway) => gateway.stop()));
+  await simulator.close();
+  await redis.kill();
+  return {
+    scenario: '3 replicas on one Redis × 400 UINs each',
+    uins: 1200,
+    calls,
+    minimum: 60,
+    allowed: 60,
+    rateLimited: simulator.stats().rateLimited,
+    served: `${served(results)} / 1200`,
+    wallMs,
+    limitMs: limitOf(calls),
+  };
+}
+
+/** A dashboard of 200 customers re-read every second for 30 s, with the default 30 s quota cache. */
+async function repeatReads(seconds: number): Promise<Row> {
+  const simulator = await startSimulator({ latencyMs: LATENCY, data });
+  const gateway = await inProcessGateway(simulator, { QUOTA_CACHE_TTL_MS: '30000' });
+  const uins = data.customerUins.slice(0, 200).map(String);
+  const latencies: number[] = [];
+  let servedTotal = 0;
+  const started = performance.now();
+  for (let i = 0; i < seconds; i++) {
+    const tick = performance.now();
+    const result = await postGraphQL<Customers>(gateway.url, QUERY, { uins });
+    latencies.push(performance.now() - tick);
+    servedTotal += served([result]);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (performance.now() - tick))));
+  }
+  const wallMs = performance.now() - started;
+  const calls = simulator.callsOf('QueryVoucherAmountByUin').length;
+  await gateway.close();
+  await simulator.close();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const withoutCache = seconds * 10;
+  return {
+    scenario: `repeat reads: 200 customers every 1 s for ${seconds} s (cache TTL 30 s)`,
+    uins: 200 * seconds,
+    calls,
+    minimum: Math.ceil(200 / 20) * Math.ceil(seconds / 30),
+    allowed: Math.ceil(200 / 20) * Math.ceil(seconds / 30),
+    rateLimited: simulator.stats().rateLimited,
+    served: `${servedTotal} / ${200 * seconds}`,
+    wallMs,
+    limitMs: 0,
+    note: `${calls} calls instead of ${withoutCache} without the cache (${((calls / (withoutCache * 1.05)) * 100).toFixed(1)}% of the budget those reads would take); first read ${(latencies[0] ?? 0).toFixed(0)} ms, later reads p50 ${(sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(1)} ms`,
+  };
+}
+
+const rows: Row[] = [
+  await concurrent('1 query, N = 20', 1, 20),
+  await concurrent('1 query, N = 100', 1, 100),
+  await concurrent('1 query, N = 1000', 1, 1000),
+  // The first request's UINs leave alone at once (an idle gateway adds no delay); the rest share calls.
+  await concurrent('20 clients × 10 UINs, concurrent', 20, 10, 1),
+  await concurrent('50 clients × 10 UINs, concurrent', 50, 10, 1),
+  await loneRequest(),
+  await replicas(),
 ];
+if (!values.quick) rows.push(await bulkAndInteractive(), await repeatReads(30));
 
 const format = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-console.log(`Simulator latency ${LATENCY[0]}–${LATENCY[1]} ms; throttle 5 per 1.05 s sliding window per action.\n`);
-console.log('| scenario | distinct UINs | upstream calls (expected) | RequestLimitExceeded | GraphQL errors | wall time | limit | ratio |');
+console.log(`Simulator latency ${LATENCY[0]}–${LATENCY[1]} ms; throttle ${RATE} per 1.05 s sliding window per action.\n`);
+console.log('| scenario | UINs asked | upstream calls (minimum) | RequestLimitExceeded | served | wall time | limit | ratio |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const row of rows) {
+  const ratio = row.limitMs > 0 ? (row.wallMs / row.limitMs).toFixed(3) : '–';
   console.log(
-    `| ${row.scenario} | ${row.uins} | ${row.calls} (${row.expected}) | ${row.rateLimited} | ${row.errors} | ${format(row.wallMs)} | ${format(row.limitMs)} | ${(row.wallMs / row.limitMs).toFixed(3)} |`,
+    `| ${row.scenario} | ${row.uins} | ${row.calls} (${row.minimum}) | ${row.rateLimited} | ${row.served} | ${format(row.wallMs)} | ${row.limitMs > 0 ? format(row.limitMs) : '–'} | ${ratio} |`,
   );
 }
-const thousand = rows[2] as Row;
-const ok = rows.every((row) => row.calls === row.expected && row.rateLimited === 0 && row.errors === 0) && thousand.wallMs <= 1.1 * thousand.limitMs;
-console.log(`\nTargets (calls = ceil(N/20), zero RequestLimitExceeded, N = 1000 within 1.10 × limit): ${ok ? 'met' : 'NOT met'}`);
-process.exitCode = ok ? 0 : 1;
+for (const row of rows) if (row.note) console.log(`- ${row.scenario}: ${row.note}`);
+
+const failures: string[] = [];
+for (const row of rows) {
+  if (row.rateLimited > 0) failures.push(`${row.scenario}: ${row.rateLimited} RequestLimitExceeded`);
+  if (row.calls > row.allowed) failures.push(`${row.scenario}: ${row.calls} calls, at most ${row.allowed} allowed`);
+  // The ratio is a target only where the budget is the bottleneck (more than one window of calls).
+  if (row.limitMs > 0 && row.calls > RATE && row.wallMs > 1.1 * row.limitMs) failures.push(`${row.scenario}: ratio ${(row.wallMs / row.limitMs).toFixed(3)} > 1.10`);
+}
+const lone = rows.find((row) => row.scenario.startsWith('lone'));
+if (lone && lone.wallMs - 100 > 30) failures.push(`lone request adds ${(lone.wallMs - 100).toFixed(1)} ms > 30 ms`);
+const bulk = rows.find((row) => row.scenario.startsWith('2 × 1000'));
+if (bulk && Number(/bulk (\d+)/.exec(bulk.served)?.[1]) < 0.85 * 2000) failures.push('bulk load got less than 85% of its UINs');
+console.log(`\nTargets (calls at the minimum, +1 where a lone first request leaves at once; ratio ≤ 1.10 where the budget is the bottleneck; 0 RequestLimitExceeded; lone request ≤ 30 ms; bulk ≥ 85%): ${failures.length === 0 ? 'met' : `NOT met\n  ${failures.join('\n  ')}`}`);
+process.exitCode = failures.length === 0 ? 0 : 1;
