@@ -1,5 +1,9 @@
 /**
- * `npm run load [-- --clients 50 --duration 300 --warmup 30 --think 200]`
+ * `npm run load [-- --clients 50 --duration 300 --warmup 30 --think 200 --replicas 3]`
+ *
+ * With `--replicas N` (N > 1) it starts a private redis-server and N gateway processes sharing it
+ * (`REDIS_URL`); clients are spread over the replicas, and the report adds upstream calls per replica
+ * (from each replica's /metrics). RSS is the first replica's.
  *
  * Starts the simulator (50–150 ms latency) in this process and the gateway as a child process (so its
  * RSS is its own), then runs N concurrent clients for the duration, mixing pool queries, small
@@ -7,11 +11,12 @@
  * p50/p95/p99 latency, GraphQL error codes and the gateway's RSS at start, after warm-up and at the end.
  * Traffic goes to loopback only; every loop is bounded by the duration.
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createDemoData, mulberry32 } from '../src/simulator/demo-data.js';
 import { startSimulator } from '../src/simulator/simulator.js';
+import { startGatewayProcess } from '../test/support/gateway-process.js';
+import { startRedisServer, type RedisServer } from '../test/support/redis-server.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,8 +24,10 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '60' },
     warmup: { type: 'string', default: '15' },
     think: { type: 'string', default: '200' },
+    replicas: { type: 'string', default: '1' },
   },
 });
+const replicaCount = Math.max(1, Number(values.replicas));
 const clients = Number(values.clients);
 const durationMs = Number(values.duration) * 1000;
 const warmupMs = Math.min(Number(values.warmup) * 1000, durationMs / 2);
@@ -28,36 +35,22 @@ const thinkMs = Number(values.think);
 
 const data = createDemoData({ customers: 2000 });
 const simulator = await startSimulator({ latencyMs: [50, 150], data });
-// `node --import tsx` (not the tsx launcher), so that the child's pid is the gateway's own process.
-const gateway = spawn(process.execPath, ['--import', 'tsx', new URL('../src/index.ts', import.meta.url).pathname], {
-  env: {
-    ...process.env,
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    NODE_ENV: 'production',
-    AUTH_MODE: 'none',
-    TENCENTCLOUD_ENDPOINT: simulator.url,
-    TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
-    TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise<string>((resolve, reject) => {
-  let output = '';
-  gateway.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    const match = /"url":"([^"]+)"/.exec(output);
-    if (match?.[1]) resolve(match[1]);
-  });
-  gateway.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
-  setTimeout(() => reject(new Error('gateway did not start within 30 s')), 30_000).unref();
-}).catch((error: unknown) => {
-  gateway.kill('SIGKILL');
-  throw error;
-});
-// Drain the gateway's JSON logs (one line per request) so its stdout never blocks.
-gateway.stdout.resume();
-
+let redis: RedisServer | undefined;
+if (replicaCount > 1) redis = await startRedisServer();
+const gateways = await Promise.all(
+  Array.from({ length: replicaCount }, () =>
+    startGatewayProcess({
+      NODE_ENV: 'production',
+      AUTH_MODE: 'none',
+      TENCENTCLOUD_ENDPOINT: simulator.url,
+      TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
+      TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+    }, { keepOutput: false }),
+  ),
+);
+const gateway = gateways[0] as (typeof gateways)[number];
+const urlOf = (client: number) => `${(gateways[client % gateways.length] as (typeof gateways)[number]).url}/graphql`;
 const rss = async (): Promise<number> => {
   const status = await readFile(`/proc/${gateway.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
@@ -97,7 +90,8 @@ const median = (values: number[]) => {
 };
 
 await Promise.all(
-  Array.from({ length: clients }, async () => {
+  Array.from({ length: clients }, async (_, client) => {
+    const url = urlOf(client);
     while (performance.now() < end) {
       const { name, body } = workload();
       const t0 = performance.now();
@@ -122,9 +116,19 @@ const window = 30_000;
 const rssWarm = median(rssSamples.filter((sample) => sample.at >= warmupMs && sample.at < warmupMs + window).map((sample) => sample.bytes));
 const rssEnd = median(rssSamples.filter((sample) => sample.at >= durationMs - window).map((sample) => sample.bytes));
 const rssPeak = Math.max(...rssSamples.map((sample) => sample.bytes));
-gateway.kill('SIGTERM');
-await new Promise((resolve) => gateway.once('exit', resolve));
+// Upstream calls each replica made (its own counter), before stopping them.
+const callsPerReplica = await Promise.all(
+  gateways.map(async (replica) => {
+    const text = await (await fetch(`${replica.url}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('upstream_calls_total{'))
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  }),
+);
+await Promise.all(gateways.map((replica) => replica.stop()));
 await simulator.close();
+await redis?.kill();
 
 const latencies = samples.map((sample) => sample.ms).sort((a, b) => a - b);
 const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
@@ -136,13 +140,16 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const upstreamCalls = simulator.stats().calls.length;
 const rssGrowth = rssWarm > 0 ? (rssEnd - rssWarm) / rssWarm : Number.NaN;
 
-console.log(`Load: ${clients} clients, ${values.duration} s (warm-up ${warmupMs / 1000} s), think time ~${thinkMs} ms, simulator latency 50–150 ms\n`);
+console.log(
+  `Load: ${clients} clients, ${values.duration} s (warm-up ${warmupMs / 1000} s), think time ~${thinkMs} ms, simulator latency 50–150 ms, ${replicaCount} replica(s)${redis ? ' sharing one Redis' : ''}\n`,
+);
 console.log('| requests | req/s | gateway 5xx | upstream calls | upstream RequestLimitExceeded | p50 | p95 | p99 | RSS start | RSS after warm-up (median of 30 s) | RSS end (median of last 30 s) | RSS peak | RSS idle after |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 console.log(
   `| ${samples.length} | ${(samples.length / (durationMs / 1000)).toFixed(1)} | ${fiveXX} | ${upstreamCalls} | ${rateLimited} | ${percentile(50).toFixed(0)} ms | ${percentile(95).toFixed(0)} ms | ${percentile(99).toFixed(0)} ms | ${mb(rssStart)} | ${mb(rssWarm)} | ${mb(rssEnd)} (${rssGrowth >= 0 ? '+' : ''}${(rssGrowth * 100).toFixed(1)}%) | ${mb(rssPeak)} | ${mb(rssIdle)} |`,
 );
 console.log(`\nGraphQL error codes (requests carrying each): ${JSON.stringify(codes)}`);
+console.log(`Upstream calls per replica: ${callsPerReplica.join(', ')} (total ${callsPerReplica.reduce((a, b) => a + b, 0)})`);
 for (const kind of ['pool', 'small', 'list']) {
   const of = samples.filter((sample) => sample.kind === kind).map((sample) => sample.ms).sort((a, b) => a - b);
   const at = (p: number) => (of[Math.min(of.length - 1, Math.floor((p / 100) * of.length))] ?? 0).toFixed(0);

@@ -17,13 +17,21 @@ export interface GatewayProcess {
  * gateway's own), listening on a free port. `env` is added to a clean environment: no TENCENTCLOUD_*
  * or REDIS_* variables leak in from the caller's shell.
  */
-export async function startGatewayProcess(env: Record<string, string>, options: { entry?: string; args?: string[] } = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  /** `keepOutput: false` stops recording output once the gateway is ready (long load runs). */
+  options: { entry?: string; args?: string[]; keepOutput?: boolean } = {},
+): Promise<GatewayProcess> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TENCENTCLOUD_') && !key.startsWith('REDIS_')));
   const args = options.args ?? ['--import', 'tsx', options.entry ?? ENTRY];
   const child: ChildProcess = spawn(process.execPath, args, { env: { ...clean, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let recording = true;
+  const record = (chunk: Buffer) => {
+    if (recording) output += chunk.toString();
+  };
+  child.stdout?.on('data', record);
+  child.stderr?.on('data', record);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start within 30 s:\n${output}`)), 30_000);
     const poll = setInterval(() => {
@@ -31,6 +39,7 @@ export async function startGatewayProcess(env: Record<string, string>, options: 
       if (match?.[1]) {
         clearInterval(poll);
         clearTimeout(timer);
+        if (options.keepOutput === false) recording = false;
         resolve(match[1]);
       }
     }, 25);
