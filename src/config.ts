@@ -58,8 +58,12 @@ export interface Config {
   readonly auth: AuthConfig;
   /** How long upstream answers are served from the cache, milliseconds; 0 turns a cache off. */
   readonly cache: {
+    /** Quotas and voucher lists. */
     readonly quotaTtlMs: number;
     readonly poolTtlMs: number;
+    readonly profileTtlMs: number;
+    /** Pages of the customer directory (and its total). */
+    readonly directoryTtlMs: number;
   };
   /** Shared state for replicas. `undefined`: everything in process (the embedded default). */
   readonly redis: RedisConfig | undefined;
@@ -95,6 +99,8 @@ export type AuthConfig =
       readonly jwksUrl?: string;
       readonly issuer?: string;
       readonly audience?: string;
+      /** The token scope that lets a caller read customers' email and phone. */
+      readonly piiScope: string;
     };
 
 export class ConfigError extends Error {
@@ -148,6 +154,8 @@ export function loadConfig(env: Env = process.env): Config {
     cache: {
       quotaTtlMs: integer(env, 'QUOTA_CACHE_TTL_MS', 30_000, { min: 0, max: 86_400_000 }),
       poolTtlMs: integer(env, 'POOL_CACHE_TTL_MS', 10_000, { min: 0, max: 86_400_000 }),
+      profileTtlMs: integer(env, 'PROFILE_CACHE_TTL_MS', 300_000, { min: 0, max: 86_400_000 }),
+      directoryTtlMs: integer(env, 'DIRECTORY_CACHE_TTL_MS', 60_000, { min: 0, max: 86_400_000 }),
     },
     redis: redis(env),
   };
@@ -218,8 +226,11 @@ function auth(env: Env, nodeEnv: string): AuthConfig {
   if (secret !== undefined && secret.length < 32) {
     throw new ConfigError('JWT_SECRET must be at least 32 characters (HS256 needs a 256-bit secret).');
   }
+  const piiScope = nonEmpty(env.JWT_PII_SCOPE) ?? 'customers:pii';
+  if (/\s/.test(piiScope)) throw new ConfigError(`JWT_PII_SCOPE must be one scope without spaces, got "${piiScope}".`);
   return {
     mode,
+    piiScope,
     ...(secret !== undefined ? { secret } : {}),
     ...(jwksUrl !== undefined ? { jwksUrl } : {}),
     ...(issuer !== undefined ? { issuer } : {}),

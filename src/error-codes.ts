@@ -11,4 +11,5 @@ export const ERROR_CODES = {
   upstreamError: 'UPSTREAM_ERROR',
   gatewayOverloaded: 'GATEWAY_OVERLOADED',
   unauthenticated: 'UNAUTHENTICATED',
+  forbidden: 'FORBIDDEN',
 } as const;

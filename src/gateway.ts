@@ -6,11 +6,14 @@ import type { Config, UpstreamCredentials } from './config.js';
 import type { Logger } from './logger.js';
 import { createUinDenylist } from './loaders/uin-denylist.js';
 import type { UinKey } from './loaders/cached-uin-source.js';
+import { createCustomerProfileSource, createVoucherListSource } from './loaders/customer-details.js';
+import { createCustomerDirectory, type DirectoryPage } from './loaders/customer-directory.js';
+import { onceUnknownCode, type CustomerProfile, type VoucherList } from './loaders/customer-mapping.js';
 import { createVoucherPoolSource } from './loaders/voucher-pool.js';
 import { createVoucherQuotaSource, type VoucherQuota } from './loaders/voucher-quotas.js';
 import { schema } from './schema/index.js';
 import type { GatewayContext } from './schema/context.js';
-import { useCallerAuth } from './server/caller-auth.js';
+import { hasScope, useCallerAuth, verifiedCaller } from './server/caller-auth.js';
 import { createMetrics, useMetrics, type GatewayMetrics } from './server/metrics.js';
 import { createReadiness, useReadiness, type Readiness } from './server/readiness.js';
 import { requestIdOf, useRequestLog } from './server/request-log.js';
@@ -19,7 +22,7 @@ import { createLocalStore, createRedisStore, type KeyValueStore } from './store/
 import { createRedisRateBudget, type RateBudget } from './store/rate-budget.js';
 import type { RedisConnection } from './store/redis-connection.js';
 import { createTimedCache, type Cached } from './store/timed-cache.js';
-import { createUpstreamClient, type AttemptEvent, type UpstreamClient, type VoucherPool } from './upstream/client.js';
+import { createUpstreamClient, VOUCHER_STATUSES, type AttemptEvent, type UpstreamClient, type VoucherPool, type VoucherStatusFilter } from './upstream/client.js';
 import { deadlineExceeded } from './upstream/errors.js';
 import { createInProcessThrottle, type Throttle } from './upstream/throttle.js';
 import { createFetchTransport, type Transport } from './upstream/transport.js';
@@ -68,7 +71,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Gauges read the throttle and the queues lazily, at scrape time.
   const metrics: GatewayMetrics = createMetrics({
     throttle: () => throttle,
-    queuedUins: () => ({ QueryVoucherAmountByUin: quotas.queue.stats().queued }),
+    queuedUins: () => ({
+      QueryVoucherAmountByUin: quotas.queue.stats().queued,
+      DescribeCustomerInfo: profiles.queue.stats().queued,
+      QueryVoucherListByUin: [...vouchers.values()].reduce((sum, source) => sum + source.queue.stats().queued, 0),
+    }),
     sharedState,
   });
   const interval = 1000 + config.upstream.throttleMarginMs;
@@ -129,6 +136,51 @@ export function createGateway(options: GatewayOptions): Gateway {
       onLookup: (hits, misses) => metrics.recordCacheLookup('quota', hits, misses),
     }),
   });
+  const onUnknownCode = onceUnknownCode((field, code) => logger.warn({ field, code }, 'unknown upstream code mapped to UNKNOWN'));
+  const profiles = createCustomerProfileSource({
+    client,
+    throttle,
+    denylist,
+    maxQueued: config.limits.maxQueuedUins,
+    onOverload: () => metrics.recordUinOverload('DescribeCustomerInfo'),
+    onUnknownCode,
+    cache: createTimedCache<CustomerProfile>({
+      store,
+      namespace: 'profile:',
+      ttlMs: config.cache.profileTtlMs,
+      onLookup: (hits, misses) => metrics.recordCacheLookup('profile', hits, misses),
+    }),
+  });
+  // One queue per status filter: a call carries one `Status`. They share the action's budget.
+  const vouchers = new Map<VoucherStatusFilter | undefined, ReturnType<typeof createVoucherListSource>>(
+    [undefined, ...VOUCHER_STATUSES].map((status) => [
+      status,
+      createVoucherListSource({
+        client,
+        throttle,
+        denylist,
+        status,
+        maxQueued: config.limits.maxQueuedUins,
+        onOverload: () => metrics.recordUinOverload('QueryVoucherListByUin'),
+        onUnknownCode,
+        cache: createTimedCache<VoucherList>({
+          store,
+          namespace: `vouchers:${status ?? 'all'}:`,
+          ttlMs: config.cache.quotaTtlMs,
+          onLookup: (hits, misses) => metrics.recordCacheLookup('vouchers', hits, misses),
+        }),
+      }),
+    ]),
+  );
+  const directory = createCustomerDirectory({
+    client,
+    cache: createTimedCache<DirectoryPage>({
+      store,
+      namespace: 'directory:',
+      ttlMs: config.cache.directoryTtlMs,
+      onLookup: (hits, misses) => metrics.recordCacheLookup('directory', hits, misses),
+    }),
+  });
   const voucherPool = createVoucherPoolSource({
     client,
     throttle,
@@ -142,7 +194,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   /** The request's deadline timer and listener, released when its response is sent. */
   const releases = new WeakMap<Request, () => void>();
-  const context = ({ request }: { request: Request }): GatewayContext => {
+  const context = (initial: { request: Request }): GatewayContext => {
+    const { request } = initial;
     const requestId = requestIdOf(request);
     // One deadline for all upstream work of this request: queueing, attempts and backoff.
     const deadline = Date.now() + config.limits.requestDeadlineMs;
@@ -150,17 +203,31 @@ export function createGateway(options: GatewayOptions): Gateway {
     releases.set(request, release);
     const budget = { requestedUins: 0 };
     const priority = () => (budget.requestedUins > INTERACTIVE_MAX_UINS ? PRIORITY.bulk : PRIORITY.interactive);
-    const quotaLoader = new DataLoader<UinKey, Cached<VoucherQuota>, string>(
-      (keys) => quotas.load(keys, { priority: priority(), deadline, signal, requestId }),
-      { cacheKeyFn: (key) => `${key.uin}:${key.maxAgeMs ?? ''}` },
-    );
+    // One DataLoader per source and request: every selection of a field collects in one tick and
+    // goes to the gateway-wide queue of its action.
+    const loaderOf = <T>(source: { load: (keys: readonly UinKey[], options: object) => Promise<(Cached<T> | Error)[]> }) =>
+      new DataLoader<UinKey, Cached<T>, string>((keys) => source.load(keys, { priority: priority(), deadline, signal, requestId }), {
+        cacheKeyFn: (key) => `${key.uin}:${key.maxAgeMs ?? ''}`,
+      });
+    const quotaLoader = loaderOf<VoucherQuota>(quotas);
+    const profileLoader = loaderOf<CustomerProfile>(profiles);
+    const voucherLoaders = new Map<VoucherStatusFilter | undefined, DataLoader<UinKey, Cached<VoucherList>, string>>();
+    const withAsOf = async <T>(loaded: Promise<Cached<T>>) => {
+      const { value, asOf } = await loaded;
+      return { ...value, asOf };
+    };
     const pools = new Map<string, Promise<Cached<VoucherPool>>>();
     return {
       budget,
-      loadVoucherQuota: async (uin, maxAgeMs) => {
-        const { value, asOf } = await quotaLoader.load({ uin, maxAgeMs });
-        return { ...value, asOf };
+      loadVoucherQuota: (uin, maxAgeMs) => withAsOf(quotaLoader.load({ uin, maxAgeMs })),
+      loadProfile: (uin, maxAgeMs) => withAsOf(profileLoader.load({ uin, maxAgeMs })),
+      loadVouchers: (uin, status, maxAgeMs) => {
+        let loader = voucherLoaders.get(status);
+        if (!loader) voucherLoaders.set(status, (loader = loaderOf<VoucherList>(vouchers.get(status) as NonNullable<ReturnType<typeof vouchers.get>>)));
+        return withAsOf(loader.load({ uin, maxAgeMs }));
       },
+      customerDirectory: (offset, limit) => raceSignal(directory.slice(offset, limit, { priority: priority() }), signal),
+      canReadPersonalData: () => config.auth.mode === 'none' || hasScope(verifiedCaller(initial), config.auth.piiScope),
       loadVoucherPool: async (maxAgeMs) => {
         const key = String(maxAgeMs ?? '');
         let pool = pools.get(key);
@@ -188,8 +255,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins: [useRequestLog(logger), useMetrics(metrics), useReadiness(readiness, sharedState), ...useCallerAuth(config.auth), useRequestRelease],
   });
   const busy = () => {
-    const { queued, calls } = quotas.queue.stats();
-    return queued > 0 || calls > 0 || voucherPool.busy();
+    const queues = [quotas, profiles, ...vouchers.values()].map((source) => source.queue.stats());
+    return queues.some(({ queued, calls }) => queued > 0 || calls > 0) || voucherPool.busy();
   };
   const onIdle = async () => {
     while (busy()) await sleep(10);

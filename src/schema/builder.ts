@@ -1,9 +1,9 @@
 import SchemaBuilder from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import ComplexityPlugin from '@pothos/plugin-complexity';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
+import RelayPlugin from '@pothos/plugin-relay';
 import { ERROR_CODES } from '../error-codes.js';
 import type { GatewayContext } from './context.js';
 
@@ -19,9 +19,20 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string | number };
   };
   DefaultFieldNullability: false;
+  DefaultEdgesNullability: { list: false; items: false };
+  DefaultNodeNullability: false;
 }>({
-  plugins: [DirectivePlugin, ComplexityPlugin, DataloaderPlugin, FederationPlugin],
+  plugins: [DirectivePlugin, ComplexityPlugin, RelayPlugin, FederationPlugin],
   defaultFieldNullability: false,
+  // Relay connections (`allCustomers`): opaque String cursors that encode the position, `nodes` beside `edges`.
+  relay: {
+    cursorType: 'String',
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    nodesOnConnection: true,
+    edgesFieldOptions: { nullable: { list: false, items: false } },
+    nodeFieldOptions: { nullable: false },
+  },
   // Cost protects the upstream budget: plain fields cost 1, lists are priced by their fields
   // (`customers` multiplies by its UIN count), upstream-backed fields carry their own cost.
   complexity: {

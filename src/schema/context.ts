@@ -1,5 +1,6 @@
+import type { CustomerProfile, VoucherList } from '../loaders/customer-mapping.js';
 import type { VoucherQuota } from '../loaders/voucher-quotas.js';
-import type { VoucherPool } from '../upstream/client.js';
+import type { VoucherPool, VoucherStatusFilter } from '../upstream/client.js';
 
 /** An upstream answer and when the upstream gave it (epoch milliseconds). */
 export type AsOf<T> = T & { readonly asOf: number };
@@ -15,6 +16,14 @@ export interface GatewayContext {
    * requests' UINs into upstream calls of up to 20. `maxAgeMs`: oldest acceptable cached answer.
    */
   readonly loadVoucherQuota: (uin: number, maxAgeMs?: number) => Promise<AsOf<VoucherQuota>>;
+  /** A customer's profile (`DescribeCustomerInfo`), batched and coalesced like quotas. */
+  readonly loadProfile: (uin: number, maxAgeMs?: number) => Promise<AsOf<CustomerProfile>>;
+  /** A customer's vouchers, all or of one status (`QueryVoucherListByUin`: one call per status). */
+  readonly loadVouchers: (uin: number, status: VoucherStatusFilter | undefined, maxAgeMs?: number) => Promise<AsOf<VoucherList>>;
+  /** Customers [offset, offset + limit) of the directory, in the upstream's order, and the total. */
+  readonly customerDirectory: (offset: number, limit: number) => Promise<{ readonly uins: readonly number[]; readonly total: number }>;
+  /** Whether the caller may read customers' email and phone (`customers:pii` scope, or no caller auth). */
+  readonly canReadPersonalData: () => boolean;
   /** The reseller's pool: cached, shared in flight across requests. */
   readonly loadVoucherPool: (maxAgeMs?: number) => Promise<AsOf<VoucherPool>>;
   /** Set before execution by the request-budget plugin: distinct UINs the operation names. */

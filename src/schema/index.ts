@@ -4,6 +4,8 @@ import './types/uin.js';
 import './types/freshness.js';
 import './types/voucher-pool.js';
 import './types/voucher-quota.js';
+import './types/customer-profile.js';
+import './types/voucher-list.js';
 import './types/customer.js';
 import './query.js';
 

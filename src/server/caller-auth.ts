@@ -45,6 +45,14 @@ export function verifiedCaller(context: unknown): VerifiedCaller | undefined {
   return jwt && typeof jwt.payload === 'object' && jwt.payload !== null ? (jwt as VerifiedCaller) : undefined;
 }
 
+/** Whether the token grants `scope`: an OAuth 2 `scope` string (space-separated) or an `scp` list. */
+export function hasScope(caller: VerifiedCaller | undefined, scope: string): boolean {
+  if (!caller) return false;
+  const { scope: text, scp } = caller.payload as { scope?: unknown; scp?: unknown };
+  if (typeof text === 'string' && text.split(/\s+/).includes(scope)) return true;
+  return Array.isArray(scp) && scp.includes(scope);
+}
+
 function useRequireCaller(): Plugin {
   return {
     onParams({ context, setResult }) {

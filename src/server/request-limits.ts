@@ -61,18 +61,26 @@ export function useRequestUinBudget(maxUins: number): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const uins = requestedUins(args.schema, args.document, args.operationName ?? undefined, args.variableValues ?? {});
-      if (uins.size > maxUins) {
+      // `allCustomers(first:)` names no UIN but can bring `first` customers into the request.
+      const listed = listedCustomers(args.document, args.operationName ?? undefined, args.variableValues ?? {});
+      const total = uins.size + listed;
+      if (total > maxUins) {
         setResultAndStopExecution({
           errors: [
-            new GraphQLError(`This request names ${uins.size} distinct UINs; at most ${maxUins} are allowed per request.`, {
-              extensions: { code: ERROR_CODES.badUserInput, maxUins, requestedUins: uins.size },
-            }),
+            new GraphQLError(
+              listed === 0
+                ? `This request names ${total} distinct UINs; at most ${maxUins} are allowed per request.`
+                : `This request names ${uins.size} distinct UINs and lists up to ${listed} customers (allCustomers first); at most ${maxUins} are allowed per request.`,
+              {
+                extensions: { code: ERROR_CODES.badUserInput, maxUins, requestedUins: total },
+              },
+            ),
           ],
         });
         return;
       }
       const budget = (args.contextValue as { budget?: { requestedUins: number } }).budget;
-      if (budget) budget.requestedUins = uins.size;
+      if (budget) budget.requestedUins = total;
     },
   };
 }
@@ -171,4 +179,36 @@ function literal(node: ValueNode, variables: Record<string, unknown>): unknown {
     default:
       return undefined;
   }
+}
+
+/** Customers `allCustomers` selections may list: the sum of their `first` (default 50), however aliased. */
+export function listedCustomers(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number {
+  const operations = document.definitions.filter((node): node is OperationDefinitionNode => node.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((node) => node.name?.value === operationName) : operations[0];
+  if (!operation || operation.operation !== 'query') return 0;
+  const fragments = new Map(
+    document.definitions.filter((node): node is FragmentDefinitionNode => node.kind === Kind.FRAGMENT_DEFINITION).map((node) => [node.name.value, node]),
+  );
+  let total = 0;
+  const visited = new Set<string>();
+  const walk = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
+      else if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment && !visited.has(fragment.name.value)) {
+          visited.add(fragment.name.value);
+          walk(fragment.selectionSet);
+        }
+      } else if (selection.name.value === 'allCustomers') {
+        const argument = selection.arguments?.find((arg) => arg.name.value === 'first');
+        const value = argument === undefined ? 50 : argument.value.kind === Kind.VARIABLE ? variables[argument.value.name.value] : literal(argument.value, variables);
+        const first = value === undefined || value === null ? 50 : Number(value);
+        // Out-of-range values are refused by the field itself; count them as the most they could be.
+        total += Number.isFinite(first) && first > 0 ? Math.min(first, 1000) : 0;
+      }
+    }
+  };
+  walk(operation.selectionSet);
+  return total;
 }

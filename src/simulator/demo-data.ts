@@ -8,6 +8,32 @@ export interface DemoCustomer {
   readonly uin: number;
   readonly totalAmount: number;
   readonly remainAmount: number;
+  /** `DescribeCustomerInfo` fields, as the upstream sends them (strings and codes). */
+  readonly profile: DemoProfile;
+  /** 0 to 4 vouchers across the statuses. */
+  readonly vouchers: readonly DemoVoucher[];
+}
+
+export interface DemoProfile {
+  readonly Name: string;
+  readonly Email: string;
+  readonly Phone: string;
+  readonly Mark: string;
+  readonly BindTime: string;
+  readonly AccountStatus: string;
+  readonly AuthStatus: string;
+  readonly AuthType: number;
+  readonly CidRegisterTime: string;
+  readonly UinRegisterTime: string;
+  readonly AuthPassTime: string;
+  readonly HasExpense: number;
+}
+
+export interface DemoVoucher {
+  readonly VoucherId: string;
+  readonly VoucherStatus: string;
+  readonly TotalAmount: number;
+  readonly RemainAmount: number;
 }
 
 export interface DemoPool {
@@ -33,11 +59,14 @@ export const EXAMPLE_NON_CUSTOMER_UIN = 800000190982;
 export function createDemoData(options: { customers?: number; seed?: number } = {}): DemoData {
   const count = options.customers ?? 300;
   const random = mulberry32(options.seed ?? 20220928);
+  // Profiles and vouchers draw from their own sequence, so quotas stay what they always were.
+  const details = mulberry32((options.seed ?? 20220928) ^ 0x5eed);
   const customers = new Map<number, DemoCustomer>();
   const add = (uin: number) => {
     const totalAmount = cents(500 + random() * 49_500);
     const remainAmount = cents(totalAmount * random());
-    customers.set(uin, { uin, totalAmount, remainAmount });
+    const index = customers.size;
+    customers.set(uin, { uin, totalAmount, remainAmount, profile: demoProfile(index, details), vouchers: demoVouchers(uin, details) });
   };
   add(EXAMPLE_CUSTOMER_UIN);
   while (customers.size < count) {
@@ -56,6 +85,56 @@ export function createDemoData(options: { customers?: number; seed?: number } = 
     customers,
     customerUins: [...customers.keys()],
   };
+}
+
+const ACCOUNT_STATUSES = ['0', '1', '2'];
+const AUTH_STATUSES = ['-999', '-1', '0', '1', '2', '3'];
+const AUTH_TYPES = [-1, 0, 1];
+const VOUCHER_STATUSES = ['Unused', 'Used', 'Expired'];
+const NAMES = ['Acme Cloud Ltd', 'Blue Harbor Games', 'Chen Wei', 'Delta Analytics', 'Evergreen Retail', 'Fujin Media', 'Gita Rao', 'Helix Robotics'];
+
+/**
+ * Every enum value appears among the first customers (index 0–5 walk the codes in order); index 6
+ * carries codes the gateway does not know (they must map to UNKNOWN), index 7 has empty strings
+ * everywhere the upstream allows them.
+ */
+function demoProfile(index: number, random: () => number): DemoProfile {
+  const pick = <T>(list: readonly T[]): T => list[index < 6 ? index % list.length : Math.floor(random() * list.length)] as T;
+  const day = (offsetDays: number) => {
+    const date = new Date(Date.UTC(2021, 0, 1) + offsetDays * 86_400_000 + Math.floor(random() * 86_400) * 1000);
+    return date.toISOString().replace('T', ' ').slice(0, 19);
+  };
+  const name = NAMES[index % NAMES.length] as string;
+  const authStatus = index === 6 ? '42' : pick(AUTH_STATUSES);
+  const empty = index === 7;
+  return {
+    Name: empty ? '' : `${name}${index >= NAMES.length ? ` ${index}` : ''}`,
+    Email: empty ? '' : `billing+${index}@${name.toLowerCase().replace(/[^a-z]/g, '')}.example`,
+    Phone: empty ? '' : `+65-6${String(1000000 + index).slice(-7)}`,
+    Mark: empty || index % 3 === 0 ? '' : `tier ${1 + (index % 3)}`,
+    BindTime: empty ? '' : day(200 + Math.floor(random() * 1000)),
+    AccountStatus: index === 6 ? '7' : pick(ACCOUNT_STATUSES),
+    AuthStatus: authStatus,
+    AuthType: index === 6 ? 5 : pick(AUTH_TYPES),
+    CidRegisterTime: empty ? '' : day(Math.floor(random() * 200)),
+    UinRegisterTime: empty ? '' : day(Math.floor(random() * 200)),
+    AuthPassTime: authStatus === '3' && !empty ? day(300 + Math.floor(random() * 900)) : '',
+    HasExpense: index % 2,
+  };
+}
+
+function demoVouchers(uin: number, random: () => number): DemoVoucher[] {
+  const count = Math.floor(random() * 5);
+  return Array.from({ length: count }, (_, i) => {
+    const total = cents(50 + random() * 4950);
+    const status = VOUCHER_STATUSES[(uin + i) % VOUCHER_STATUSES.length] as string;
+    return {
+      VoucherId: `${uin}-${String(i + 1).padStart(3, '0')}`,
+      VoucherStatus: status,
+      TotalAmount: total,
+      RemainAmount: status === 'Unused' ? total : status === 'Used' ? 0 : cents(total * random()),
+    };
+  });
 }
 
 function cents(value: number): number {

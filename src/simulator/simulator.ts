@@ -2,7 +2,8 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { UpstreamCredentials } from '../config.js';
-import { ACTIONS, API_VERSION, MAX_UINS_PER_CALL, SERVICE, type Action } from '../upstream/client.js';
+import { DEFAULT_RATE_LIMITS } from '../config.js';
+import { ACTIONS, API_VERSION, MAX_UINS_PER_CALL, SERVICE, VOUCHER_STATUSES, type Action } from '../upstream/client.js';
 import { parseAuthorization, signTc3 } from '../upstream/sign.js';
 import { createDemoData, mulberry32, type DemoData } from './demo-data.js';
 
@@ -18,8 +19,11 @@ export interface SimulatorOptions {
   /** Defaults to 127.0.0.1. */
   readonly host?: string;
   readonly credentials?: UpstreamCredentials;
-  /** Requests per action accepted in any sliding `rateWindowMs`. Default 5. */
-  readonly ratePerSecond?: number;
+  /**
+   * Requests per action accepted in any sliding `rateWindowMs`: one number for all actions, or per
+   * action. Default: Tencent's table (5 for the voucher actions, 20 for the customer directory).
+   */
+  readonly ratePerSecond?: number | Readonly<Record<string, number>>;
   /** Default 1000. */
   readonly rateWindowMs?: number;
   /** Delay before each answer, in milliseconds: fixed, or uniformly drawn from `[min, max]`. Default 0. */
@@ -59,8 +63,10 @@ export interface SimulatorCall {
   readonly action: string;
   /** Milliseconds on the simulator's monotonic clock. */
   readonly arrivedAt: number;
-  /** `ClientUins` as received, for `QueryVoucherAmountByUin`. */
+  /** The UIN list as received (`ClientUins`, or `CustomerUin` for `DescribeCustomerInfo`). */
   readonly uins?: readonly number[];
+  /** `Status` as received, for `QueryVoucherListByUin`. */
+  readonly status?: string;
   /** `ok`, or the error code answered, or `fault:<type>`. */
   readonly outcome: string;
   /** The TC3 signature the request carried, so tests can look for it where it must never appear. */
@@ -96,7 +102,8 @@ export const SIMULATOR_CREDENTIALS: UpstreamCredentials = {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const credentials = options.credentials ?? SIMULATOR_CREDENTIALS;
   const data = options.data ?? createDemoData();
-  const ratePerSecond = options.ratePerSecond ?? 5;
+  const rateOf = (action: string): number =>
+    typeof options.ratePerSecond === 'number' ? options.ratePerSecond : (options.ratePerSecond?.[action] ?? DEFAULT_RATE_LIMITS[action] ?? 5);
   const rateWindowMs = options.rateWindowMs ?? 1000;
   const unknownUinMode = options.unknownUinMode ?? 'fail-call';
   const maxSkew = options.maxClockSkewSeconds ?? 300;
@@ -123,9 +130,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   /** Sliding window over accepted arrivals, per (SecretId, action), as Tencent counts them. */
-  const admit = (key: string, arrivedAt: number): boolean => {
+  const admit = (key: string, action: string, arrivedAt: number): boolean => {
     const window = (accepted.get(key) ?? []).filter((time) => arrivedAt - time < rateWindowMs);
-    const ok = window.length < ratePerSecond;
+    const ok = window.length < rateOf(action);
     if (ok) window.push(arrivedAt);
     accepted.set(key, window);
     return ok;
@@ -148,15 +155,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const signature = parseAuthorization(header(req, 'authorization') ?? '')?.signature;
     const record = (call: SimulatorCall) => calls.push({ ...call, ...(signature ? { signature } : {}) });
 
-    const answer = (outcome: string, payload: Record<string, unknown>, uins?: readonly number[]) => {
-      record({ action, arrivedAt, outcome, ...(uins ? { uins } : {}) });
+    const answer = (outcome: string, payload: Record<string, unknown>, uins?: readonly number[], status?: string) => {
+      record({ action, arrivedAt, outcome, ...(uins ? { uins } : {}), ...(status ? { status } : {}) });
       const body = JSON.stringify({ Response: { ...payload, RequestId: requestId } });
       later(() => {
         if (res.destroyed) return;
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
       }, latency() + extraDelay);
     };
-    const fail = (code: string, message: string, uins?: readonly number[]) => answer(code, { Error: { Code: code, Message: message } }, uins);
+    const fail = (code: string, message: string, uins?: readonly number[], status?: string) => answer(code, { Error: { Code: code, Message: message } }, uins, status);
 
     if (req.method !== 'POST' || (req.url ?? '/') !== '/') {
       record({ action, arrivedAt, outcome: 'http:404' });
@@ -186,8 +193,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const authError = verifySignature(req, rawBody, credentials, maxSkew);
     if (authError) return fail(authError.code, authError.message);
 
-    if (!admit(`${credentials.secretId}:${action}`, arrivedAt)) {
-      return fail('RequestLimitExceeded', `Requests to ${action} exceeded ${ratePerSecond} per second.`);
+    if (!admit(`${credentials.secretId}:${action}`, action, arrivedAt)) {
+      return fail('RequestLimitExceeded', `Requests to ${action} exceeded ${rateOf(action)} per second.`);
     }
 
     let params: unknown;
@@ -214,30 +221,68 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       });
     }
 
-    // QueryVoucherAmountByUin
-    const unknown = Object.keys(record_).find((key) => key !== 'ClientUins');
+    if (action === 'DescribeCustomerUin') {
+      const unknown = Object.keys(record_).find((key) => key !== 'Page' && key !== 'PageSize');
+      if (unknown !== undefined) return fail('UnknownParameter', `The parameter ${unknown} is not recognized.`);
+      const { Page: page, PageSize: pageSize } = record_;
+      if (page === undefined) return fail('MissingParameter', 'The parameter Page is missing.');
+      if (pageSize === undefined) return fail('MissingParameter', 'The parameter PageSize is missing.');
+      if (!Number.isInteger(page) || (page as number) < 1) return fail('InvalidParameterValue', 'Page must be an integer of at least 1.');
+      if (!Number.isInteger(pageSize) || (pageSize as number) < 1 || (pageSize as number) > 1000) {
+        return fail('InvalidParameterValue', 'PageSize must be an integer from 1 to 1000.');
+      }
+      const start = ((page as number) - 1) * (pageSize as number);
+      const uins = data.customerUins.slice(start, start + (pageSize as number));
+      // Total is a string, as the SDK models it.
+      return answer('ok', { Data: uins.map((uin) => ({ CustomerUin: String(uin) })), Total: String(data.customerUins.length) });
+    }
+
+    // The per-customer actions: QueryVoucherAmountByUin, QueryVoucherListByUin, DescribeCustomerInfo.
+    const listName = action === 'DescribeCustomerInfo' ? 'CustomerUin' : 'ClientUins';
+    const allowed = action === 'QueryVoucherListByUin' ? [listName, 'Status'] : [listName];
+    const unknown = Object.keys(record_).find((key) => !allowed.includes(key));
     if (unknown !== undefined) return fail('UnknownParameter', `The parameter ${unknown} is not recognized.`);
-    const clientUins = record_.ClientUins;
-    if (clientUins === undefined) return fail('MissingParameter', 'The parameter ClientUins is missing.');
+    const clientUins = record_[listName];
+    if (clientUins === undefined) return fail('MissingParameter', `The parameter ${listName} is missing.`);
     if (!Array.isArray(clientUins) || clientUins.length < 1 || clientUins.length > MAX_UINS_PER_CALL) {
-      return fail('InvalidParameterValue', `ClientUins must hold 1 to ${MAX_UINS_PER_CALL} UINs.`);
+      return fail('InvalidParameterValue', `${listName} must hold 1 to ${MAX_UINS_PER_CALL} UINs.`);
     }
     if (!clientUins.every((uin) => Number.isSafeInteger(uin) && uin > 0)) {
-      return fail('InvalidParameterValue', 'ClientUins must be positive integers.');
+      return fail('InvalidParameterValue', `${listName} must be positive integers.`);
+    }
+    const status = record_.Status;
+    if (status !== undefined && !(VOUCHER_STATUSES as readonly unknown[]).includes(status)) {
+      return fail('InvalidParameterValue', `Status must be one of ${VOUCHER_STATUSES.join(', ')}.`);
     }
     const uins = clientUins as number[];
     const strangers = uins.filter((uin) => !data.customers.has(uin));
     if (strangers.length > 0 && unknownUinMode === 'fail-call') {
-      return fail('UnauthorizedOperation.UinNoAuth', 'The UIN is not a customer of the caller.', uins);
+      return fail('UnauthorizedOperation.UinNoAuth', 'The UIN is not a customer of the caller.', uins, typeof status === 'string' ? status : undefined);
     }
-    const items = [...new Set(uins)]
-      .flatMap((uin) => {
-        const customer = data.customers.get(uin);
-        return customer ? [{ ClientUin: uin, TotalAmount: customer.totalAmount, RemainAmount: customer.remainAmount }] : [];
-      })
-      // The order of `Data` is not documented; answer in reverse so that clients cannot rely on it.
-      .reverse();
-    return answer('ok', { Data: items }, uins);
+    const known = [...new Set(uins)].flatMap((uin) => {
+      const customer = data.customers.get(uin);
+      return customer ? [customer] : [];
+    });
+    // The order of `Data` is not documented; answer in reverse so that clients cannot rely on it.
+    known.reverse();
+    if (action === 'QueryVoucherAmountByUin') {
+      return answer('ok', { Data: known.map((customer) => ({ ClientUin: customer.uin, TotalAmount: customer.totalAmount, RemainAmount: customer.remainAmount })) }, uins);
+    }
+    if (action === 'DescribeCustomerInfo') {
+      // CustomerUin is a string here, as the SDK models it.
+      return answer('ok', { Data: known.map((customer) => ({ CustomerUin: String(customer.uin), ...customer.profile })) }, uins);
+    }
+    return answer(
+      'ok',
+      {
+        Data: known.map((customer) => {
+          const vouchers = customer.vouchers.filter((voucher) => status === undefined || voucher.VoucherStatus === status);
+          return { ClientUin: customer.uin, TotalCount: vouchers.length, Data: vouchers };
+        }),
+      },
+      uins,
+      typeof status === 'string' ? status : undefined,
+    );
   };
 
   const server = createServer((req, res) => {

@@ -11,7 +11,12 @@ export const SERVICE = 'intlpartnersmgt';
 export const API_VERSION = '2022-09-28';
 /** `QueryVoucherAmountByUin` takes 1 to 20 UINs per call. */
 export const MAX_UINS_PER_CALL = 20;
-export const ACTIONS = ['QueryVoucherPool', 'QueryVoucherAmountByUin'] as const;
+export const ACTIONS = ['QueryVoucherPool', 'QueryVoucherAmountByUin', 'QueryVoucherListByUin', 'DescribeCustomerUin', 'DescribeCustomerInfo'] as const;
+/** `DescribeCustomerUin` documents no maximum page size; we never ask for more than this. */
+export const MAX_DIRECTORY_PAGE_SIZE = 100;
+/** Voucher statuses `QueryVoucherListByUin` filters by (request `Status`). */
+export const VOUCHER_STATUSES = ['Unused', 'Used', 'Expired'] as const;
+export type VoucherStatusFilter = (typeof VOUCHER_STATUSES)[number];
 export type Action = (typeof ACTIONS)[number];
 
 export interface VoucherPool {
@@ -63,6 +68,38 @@ export interface AttemptEvent {
   readonly gatewayRequestIds?: readonly string[] | undefined;
 }
 
+/** One page of the customer directory (`DescribeCustomerUin`). */
+export interface CustomerDirectoryPage {
+  readonly uins: readonly number[];
+  /** Customers in the whole directory (the upstream sends it as a string). */
+  readonly total: number;
+  readonly requestId: string;
+}
+
+/** A customer's profile as `DescribeCustomerInfo` sends it: strings and codes, unmapped. */
+export interface CustomerInfoRecord {
+  readonly customerUin: number;
+  readonly name: string;
+  readonly email: string;
+  readonly phone: string;
+  readonly mark: string;
+  readonly bindTime: string;
+  readonly accountStatus: string;
+  readonly authStatus: string;
+  readonly authType: number;
+  readonly cidRegisterTime: string;
+  readonly uinRegisterTime: string;
+  readonly authPassTime: string;
+  readonly hasExpense: number | undefined;
+}
+
+/** One customer's vouchers as `QueryVoucherListByUin` sends them. */
+export interface VoucherListRecord {
+  readonly clientUin: number;
+  readonly totalCount: number;
+  readonly vouchers: readonly { readonly voucherId: string; readonly voucherStatus: string; readonly totalAmount: number; readonly remainAmount: number }[];
+}
+
 /** UINs now, or a function that composes them when the call's throttle slot comes. */
 export type UinList = readonly number[] | (() => readonly number[]);
 
@@ -74,6 +111,12 @@ export interface UpstreamClient {
    * carries the UINs queued when its slot came (an empty list sends nothing).
    */
   queryVoucherAmountByUin(uins: UinList, options?: CallOptions): Promise<VoucherAmounts>;
+  /** 1 to 20 UINs (composable like `queryVoucherAmountByUin`); `status` filters, absent means all. */
+  queryVoucherListByUin(uins: UinList, status: VoucherStatusFilter | undefined, options?: CallOptions): Promise<{ items: VoucherListRecord[]; requestId: string }>;
+  /** One page (1-based) of at most `MAX_DIRECTORY_PAGE_SIZE` customers, in the upstream's order. */
+  describeCustomerUin(page: number, pageSize: number, options?: CallOptions): Promise<CustomerDirectoryPage>;
+  /** 1 to 20 customers' profiles (composable). */
+  describeCustomerInfo(uins: UinList, options?: CallOptions): Promise<{ items: CustomerInfoRecord[]; requestId: string }>;
 }
 
 export interface UpstreamClientOptions {
@@ -226,34 +269,102 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     },
 
     async queryVoucherAmountByUin(uins, callOptions) {
-      let list: readonly number[] = [];
-      const compose = () => {
-        list = typeof uins === 'function' ? uins() : uins;
-        if (list.length > MAX_UINS_PER_CALL || (list.length < 1 && typeof uins !== 'function')) {
-          throw new RangeError(`queryVoucherAmountByUin takes 1 to ${MAX_UINS_PER_CALL} UINs, got ${list.length}`);
-        }
-        return list.length === 0 ? undefined : { ClientUins: list };
-      };
-      // A fixed list is checked before it queues; a composed one when its slot comes.
-      if (typeof uins !== 'function') compose();
-      const response = await call('QueryVoucherAmountByUin', compose, callOptions, () => list.length);
-      if (response === undefined) return { items: [], requestId: '' };
-      const data = response.Data ?? [];
-      if (!Array.isArray(data)) throw unexpectedShape('Data is not an array');
+      const { data, requestId } = await uinCall('QueryVoucherAmountByUin', uins, (list) => ({ ClientUins: list }), callOptions);
       return {
-        items: data.map((item: unknown) => {
-          if (typeof item !== 'object' || item === null) throw unexpectedShape('Data item is not an object');
-          const record = item as Record<string, unknown>;
-          return {
-            clientUin: Number(field(record, 'ClientUin', 'number|string')),
-            totalAmount: field(record, 'TotalAmount', 'number'),
-            remainAmount: field(record, 'RemainAmount', 'number'),
-          };
-        }),
+        items: data.map((record) => ({
+          clientUin: Number(field(record, 'ClientUin', 'number|string')),
+          totalAmount: field(record, 'TotalAmount', 'number'),
+          remainAmount: field(record, 'RemainAmount', 'number'),
+        })),
+        requestId,
+      };
+    },
+
+    async queryVoucherListByUin(uins, status, callOptions) {
+      const { data, requestId } = await uinCall(
+        'QueryVoucherListByUin',
+        uins,
+        (list) => (status === undefined ? { ClientUins: list } : { ClientUins: list, Status: status }),
+        callOptions,
+      );
+      return {
+        items: data.map((record) => ({
+          clientUin: Number(field(record, 'ClientUin', 'number|string')),
+          totalCount: Number(field(record, 'TotalCount', 'number|string')),
+          vouchers: records(record.Data ?? [], 'Data[].Data').map((voucher) => ({
+            voucherId: String(field(voucher, 'VoucherId', 'number|string')),
+            voucherStatus: field(voucher, 'VoucherStatus', 'string'),
+            totalAmount: field(voucher, 'TotalAmount', 'number'),
+            remainAmount: field(voucher, 'RemainAmount', 'number'),
+          })),
+        })),
+        requestId,
+      };
+    },
+
+    async describeCustomerUin(page, pageSize, callOptions) {
+      if (!Number.isInteger(page) || page < 1 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_DIRECTORY_PAGE_SIZE) {
+        throw new RangeError(`describeCustomerUin takes a page >= 1 and a page size of 1 to ${MAX_DIRECTORY_PAGE_SIZE}, got ${page}, ${pageSize}`);
+      }
+      const response = (await call('DescribeCustomerUin', { Page: page, PageSize: pageSize }, callOptions)) as Record<string, unknown>;
+      return {
+        uins: records(response.Data ?? [], 'Data').map((record) => Number(field(record, 'CustomerUin', 'number|string'))),
+        total: Number(field(response, 'Total', 'number|string')),
         requestId: field(response, 'RequestId', 'string'),
       };
     },
+
+    async describeCustomerInfo(uins, callOptions) {
+      const { data, requestId } = await uinCall('DescribeCustomerInfo', uins, (list) => ({ CustomerUin: list }), callOptions);
+      const text = (record: Record<string, unknown>, name: string) => (record[name] === undefined || record[name] === null ? '' : String(field(record, name, 'number|string|text')));
+      return {
+        items: data.map((record) => ({
+          customerUin: Number(field(record, 'CustomerUin', 'number|string')),
+          name: text(record, 'Name'),
+          email: text(record, 'Email'),
+          phone: text(record, 'Phone'),
+          mark: text(record, 'Mark'),
+          bindTime: text(record, 'BindTime'),
+          accountStatus: text(record, 'AccountStatus'),
+          authStatus: text(record, 'AuthStatus'),
+          authType: record.AuthType === undefined ? Number.NaN : Number(field(record, 'AuthType', 'number|string|text')),
+          cidRegisterTime: text(record, 'CidRegisterTime'),
+          uinRegisterTime: text(record, 'UinRegisterTime'),
+          authPassTime: text(record, 'AuthPassTime'),
+          hasExpense: record.HasExpense === undefined ? undefined : Number(field(record, 'HasExpense', 'number|string|text')),
+        })),
+        requestId,
+      };
+    },
   };
+
+  /**
+   * A call that carries 1 to `MAX_UINS_PER_CALL` UINs: a fixed list (checked before it queues), or a
+   * function composed when the call's slot comes (an empty composition sends nothing).
+   */
+  async function uinCall(action: Action, uins: UinList, toParams: (list: readonly number[]) => object, callOptions: CallOptions | undefined) {
+    let list: readonly number[] = [];
+    const compose = () => {
+      list = typeof uins === 'function' ? uins() : uins;
+      if (list.length > MAX_UINS_PER_CALL || (list.length < 1 && typeof uins !== 'function')) {
+        throw new RangeError(`${action} takes 1 to ${MAX_UINS_PER_CALL} UINs, got ${list.length}`);
+      }
+      return list.length === 0 ? undefined : toParams(list);
+    };
+    if (typeof uins !== 'function') compose();
+    const response = await call(action, compose, callOptions, () => list.length);
+    if (response === undefined) return { data: [], requestId: '' };
+    return { data: records(response.Data ?? [], 'Data'), requestId: field(response, 'RequestId', 'string') };
+  }
+}
+
+/** `value` as a list of records, or an `UnexpectedShape` error naming `where`. */
+function records(value: unknown, where: string): Record<string, unknown>[] {
+  if (!Array.isArray(value)) throw unexpectedShape(`${where} is not an array`);
+  return value.map((item: unknown) => {
+    if (typeof item !== 'object' || item === null) throw unexpectedShape(`${where} item is not an object`);
+    return item as Record<string, unknown>;
+  });
 }
 
 /**
@@ -294,6 +405,8 @@ export function parseEnvelope(status: number, body: string): Record<string, unkn
 function field(record: Record<string, unknown>, name: string, type: 'string'): string;
 function field(record: Record<string, unknown>, name: string, type: 'number'): number;
 function field(record: Record<string, unknown>, name: string, type: 'number|string'): number | string;
+/** Any string, or a finite number (fields the SDKs type loosely: codes, times, free text). */
+function field(record: Record<string, unknown>, name: string, type: 'number|string|text'): number | string;
 function field(record: Record<string, unknown>, name: string, type: string): unknown {
   const value = record[name];
   const ok =
@@ -301,7 +414,9 @@ function field(record: Record<string, unknown>, name: string, type: string): unk
       ? typeof value === 'string'
       : type === 'number'
         ? typeof value === 'number' && Number.isFinite(value)
-        : (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && /^\d+$/.test(value));
+        : type === 'number|string|text'
+          ? typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))
+          : (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && /^-?\d+$/.test(value));
   if (!ok) throw unexpectedShape(`expected ${name} to be a ${type}, got ${typeof value}`);
   return value;
 }
