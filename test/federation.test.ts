@@ -135,5 +135,24 @@ describe('Apollo Federation v2 subgraph', () => {
       });
       expect(batchSizes(harness.simulator).sort((a, b) => b - a)).toEqual([20, 20, 5]);
     });
+
+    it(`resolves the directory fields (profile, vouchers) of ${CUSTOMER_COUNT} partner customers with the same batching`, async () => {
+      const response = await fetch(routerUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ partnerCustomers { uin profile { name accountStatus } vouchers { totalCount } } }' }),
+      });
+      const result = (await response.json()) as { errors?: unknown; data: { partnerCustomers: { uin: string; profile: { name: string | null }; vouchers: { totalCount: number } }[] } };
+      expect(result.errors).toBeUndefined();
+      for (const customer of result.data.partnerCustomers) {
+        const expected = harness.simulator.data.customers.get(Number(customer.uin));
+        expect(customer.profile.name).toBe(expected?.profile.Name || null);
+        expect(customer.vouchers.totalCount).toBe(expected?.vouchers.length);
+      }
+      const sizes = (action: 'DescribeCustomerInfo' | 'QueryVoucherListByUin') =>
+        harness.simulator.callsOf(action).map((call) => call.uins?.length ?? 0).sort((a, b) => b - a);
+      expect(sizes('DescribeCustomerInfo')).toEqual([20, 20, 5]);
+      expect(sizes('QueryVoucherListByUin')).toEqual([20, 20, 5]);
+    });
   });
 });

@@ -50,6 +50,21 @@ describe('simulator, called by the official tencentcloud-sdk-nodejs-common Commo
     expect(amounts.Data).toEqual([{ ClientUin: EXAMPLE_CUSTOMER_UIN, TotalAmount: customer?.totalAmount, RemainAmount: customer?.remainAmount }]);
   });
 
+  it('answers DescribeCustomerUin, DescribeCustomerInfo and QueryVoucherListByUin as the SDK models them', async () => {
+    const client = sdkClient(simulator, simulator.credentials.secretKey);
+    const page = await client.request('DescribeCustomerUin', { Page: 1, PageSize: 3 });
+    expect(page).toMatchObject({ Total: String(simulator.data.customerUins.length), Data: simulator.data.customerUins.slice(0, 3).map((uin) => ({ CustomerUin: String(uin) })) });
+
+    const customer = simulator.data.customers.get(EXAMPLE_CUSTOMER_UIN);
+    const info = await client.request('DescribeCustomerInfo', { CustomerUin: [EXAMPLE_CUSTOMER_UIN] });
+    expect(info.Data).toEqual([{ CustomerUin: String(EXAMPLE_CUSTOMER_UIN), ...customer?.profile }]);
+
+    const vouchers = await client.request('QueryVoucherListByUin', { ClientUins: [EXAMPLE_CUSTOMER_UIN] });
+    expect(vouchers.Data).toEqual([{ ClientUin: EXAMPLE_CUSTOMER_UIN, TotalCount: customer?.vouchers.length, Data: customer?.vouchers }]);
+    await expect(client.request('QueryVoucherListByUin', { ClientUins: [EXAMPLE_CUSTOMER_UIN], Status: 'Lost' })).rejects.toMatchObject({ code: 'InvalidParameterValue' });
+    await expect(client.request('DescribeCustomerUin', { Page: 1 })).rejects.toMatchObject({ code: 'MissingParameter' });
+  });
+
   it('refuses a wrong secret key with AuthFailure.SignatureFailure', async () => {
     const client = sdkClient(simulator, 'not-the-demo-secret-key');
     await expect(client.request('QueryVoucherPool', {})).rejects.toMatchObject({ code: 'AuthFailure.SignatureFailure' });

@@ -29,9 +29,11 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     nodeQueryOptions: false,
     nodesQueryOptions: false,
-    nodesOnConnection: true,
-    edgesFieldOptions: { nullable: { list: false, items: false } },
-    nodeFieldOptions: { nullable: false },
+    // The connection's plumbing costs nothing: a page is priced by `first` times its per-customer fields.
+    nodesOnConnection: { complexity: { field: 0, multiplier: 1 } },
+    edgesFieldOptions: { nullable: { list: false, items: false }, complexity: { field: 0, multiplier: 1 } },
+    nodeFieldOptions: { nullable: false, complexity: 0 },
+    cursorFieldOptions: { complexity: 0 },
   },
   // Cost protects the upstream budget: plain fields cost 1, lists are priced by their fields
   // (`customers` multiplies by its UIN count), upstream-backed fields carry their own cost.

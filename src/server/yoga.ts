@@ -4,6 +4,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../schema/context.js';
 import { maskError } from './errors.js';
+import { createYogaLogger } from './yoga-logger.js';
 import { renderOfflineGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { useBodyLimit, useDocumentLimits, useRequestUinBudget, type RequestLimits } from './request-limits.js';
 
@@ -50,7 +51,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     batching: false,
     // Domain errors become client errors here, in one place (see errors.ts).
     maskedErrors: { maskError },
-    logging: options.logger,
+    logging: createYogaLogger(options.logger),
     plugins,
   });
 }

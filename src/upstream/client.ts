@@ -292,7 +292,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           clientUin: Number(field(record, 'ClientUin', 'number|string')),
           totalCount: Number(field(record, 'TotalCount', 'number|string')),
           vouchers: records(record.Data ?? [], 'Data[].Data').map((voucher) => ({
-            voucherId: String(field(voucher, 'VoucherId', 'number|string')),
+            voucherId: String(field(voucher, 'VoucherId', 'number|string|text')),
             voucherStatus: field(voucher, 'VoucherStatus', 'string'),
             totalAmount: field(voucher, 'TotalAmount', 'number'),
             remainAmount: field(voucher, 'RemainAmount', 'number'),

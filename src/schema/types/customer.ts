@@ -12,7 +12,8 @@ export const Customer = builder.objectRef<CustomerRef>('Customer').implement({
   description:
     'A customer of the reseller, identified by UIN. Selecting it costs nothing; `voucherQuota`, `profile` and `vouchers` each cost a share of one batched upstream call.',
   fields: (t) => ({
-    uin: t.expose('uin', { type: UIN, description: "The customer's Tencent Cloud account ID." }),
+    // The key costs nothing: it is known without any upstream call.
+    uin: t.expose('uin', { type: UIN, complexity: 0, description: "The customer's Tencent Cloud account ID." }),
     voucherQuota: t.field({
       type: VoucherQuota,
       nullable: true,
