@@ -32,7 +32,7 @@ describe('coalescing across requests: UINs queue, not calls', () => {
     harness = await startHarness({ simulator: { data, latencyMs: [50, 150] } });
     const uins = data.customerUins.slice(0, 10).map(String);
     const results = await Promise.all(Array.from({ length: 20 }, () => harness.query<Customers>(QUERY, { uins })));
-    for (const result of results) expect(result.data?.customers.every((customer) => customer.voucherQuota !== null)).toBe(true);
+    for (const result of results) expect(result.data?.customers.filter((customer) => customer.voucherQuota !== null)).toHaveLength(10);
     expect(batchSizes(harness.simulator)).toEqual([10]);
   });
 
@@ -55,7 +55,7 @@ describe('coalescing across requests: UINs queue, not calls', () => {
     const theirs = [...data.customerUins.slice(10, 19).map(String), String(EXAMPLE_NON_CUSTOMER_UIN)];
     const [a, b] = await Promise.all([harness.query<Customers>(QUERY, { uins: mine }), harness.query<Customers>(QUERY, { uins: theirs })]);
     expect(a.errors).toBeUndefined();
-    expect(a.data?.customers.every((customer) => customer.voucherQuota !== null)).toBe(true);
+    expect(a.data?.customers.filter((customer) => customer.voucherQuota !== null)).toHaveLength(10);
     expect(b.data?.customers.filter((customer) => customer.voucherQuota === null).map((customer) => customer.uin)).toEqual([String(EXAMPLE_NON_CUSTOMER_UIN)]);
     expect(b.errors).toEqual([expect.objectContaining({ path: ['customers', 9, 'voucherQuota'], extensions: expect.objectContaining({ code: 'CUSTOMER_NOT_FOUND' }) })]);
     // The first call carried both requests' UINs (20) and was refused as a whole; bisection isolated the stranger.

@@ -51,7 +51,7 @@ describe('a UIN that is not a customer fails only its own field', () => {
     const good = harness.simulator.data.customerUins.slice(0, 19).map(String);
     const result = await harness.query<CustomersData>(QUERY, { uins: [String(EXAMPLE_NON_CUSTOMER_UIN), ...good] });
     expect(result.data?.customers[0]).toEqual({ uin: String(EXAMPLE_NON_CUSTOMER_UIN), voucherQuota: null });
-    expect(result.data?.customers.slice(1).every((customer) => customer.voucherQuota !== null)).toBe(true);
+    expect(result.data?.customers.slice(1).filter((customer) => customer.voucherQuota !== null)).toHaveLength(19);
     expect(result.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([
       [['customers', 0, 'voucherQuota'], 'CUSTOMER_NOT_FOUND'],
     ]);

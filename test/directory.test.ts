@@ -95,6 +95,7 @@ describe('allCustomers: the paged customer directory', () => {
       { uins },
     );
     expect(result.errors).toBeUndefined();
+    expect(result.data?.customers).toHaveLength(20);
     result.data?.customers.forEach((customer, i) => {
       const expected = data.customers.get(Number(uins[i]))?.vouchers ?? [];
       expect(customer.all.totalCount).toBe(expected.length);
@@ -146,6 +147,7 @@ describe('allCustomers: the paged customer directory', () => {
       'query ($uins: [UIN!]!) { customers(uins: $uins) { profile { name } vouchers { totalCount } voucherQuota { remainAmount } } }',
       { uins },
     );
+    expect(result.data?.customers).toHaveLength(10);
     result.data?.customers.forEach((customer, i) => {
       const stranger = i === 5;
       expect(customer.profile === null).toBe(stranger);

@@ -24,6 +24,8 @@ describe('observability', () => {
     expect(access).toMatchObject({ method: 'POST', path: '/graphql', status: 200, durationMs: expect.any(Number) });
     const upstream = harness.logs.filter((line) => line.msg === 'upstream call' && (line.upstream as { gatewayRequestIds?: string[] }).gatewayRequestIds?.includes('support-ticket-42'));
     const simulatorIds = harness.simulator.stats().calls.length;
+    // 25 UINs: two calls (an empty log would make the loop below vacuous).
+    expect(simulatorIds).toBe(2);
     expect(upstream).toHaveLength(simulatorIds);
     for (const line of upstream) expect(line.upstream).toMatchObject({ action: 'QueryVoucherAmountByUin', outcome: 'ok', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
 

@@ -51,7 +51,7 @@ describe('overload and backpressure', () => {
 
     // Interactive work overtook the bulk queue.
     expect(small.errors).toBeUndefined();
-    expect(small.data?.customers.every((customer) => customer.voucherQuota !== null)).toBe(true);
+    expect(small.data?.customers.filter((customer) => customer.voucherQuota !== null)).toHaveLength(3);
     expect(pool.data).toEqual({ voucherPool: { issuedNum: 10_000 } });
     expect(interactiveMs).toBeLessThan(2500);
 
