@@ -6,11 +6,10 @@ import type { Config, UpstreamCredentials } from './config.js';
 import type { Logger } from './logger.js';
 import { createUinDenylist } from './loaders/uin-denylist.js';
 import type { UinKey } from './loaders/cached-uin-source.js';
-import { createCustomerProfileSource, createVoucherListSource } from './loaders/customer-details.js';
+import { createCustomerProfileSource, createVoucherListSource, createVoucherQuotaSource, type VoucherQuota } from './loaders/customer-sources.js';
 import { createCustomerDirectory, type DirectoryPage } from './loaders/customer-directory.js';
 import { onceUnknownCode, type CustomerProfile, type VoucherList } from './loaders/customer-mapping.js';
 import { createVoucherPoolSource } from './loaders/voucher-pool.js';
-import { createVoucherQuotaSource, type VoucherQuota } from './loaders/voucher-quotas.js';
 import { schema } from './schema/index.js';
 import type { GatewayContext } from './schema/context.js';
 import { hasScope, useCallerAuth, verifiedCaller } from './server/caller-auth.js';
@@ -123,18 +122,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   });
   const denylist = createUinDenylist({ store, ttlMs: config.upstream.uinDenylistTtlMs });
+  /** A cache in the shared store, its hits and misses counted under `name`. */
+  const cacheOf = <T>(name: string, namespace: string, ttlMs: number) =>
+    createTimedCache<T>({ store, namespace, ttlMs, onLookup: (hits, misses) => metrics.recordCacheLookup(name, hits, misses) });
   const quotas = createVoucherQuotaSource({
     client,
     throttle,
     denylist,
     maxQueued: config.limits.maxQueuedUins,
     onOverload: () => metrics.recordUinOverload('QueryVoucherAmountByUin'),
-    cache: createTimedCache<VoucherQuota>({
-      store,
-      namespace: 'quota:',
-      ttlMs: config.cache.quotaTtlMs,
-      onLookup: (hits, misses) => metrics.recordCacheLookup('quota', hits, misses),
-    }),
+    cache: cacheOf<VoucherQuota>('quota', 'quota:', config.cache.quotaTtlMs),
   });
   const onUnknownCode = onceUnknownCode((field, code) => logger.warn({ field, code }, 'unknown upstream code mapped to UNKNOWN'));
   const profiles = createCustomerProfileSource({
@@ -144,12 +141,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     maxQueued: config.limits.maxQueuedUins,
     onOverload: () => metrics.recordUinOverload('DescribeCustomerInfo'),
     onUnknownCode,
-    cache: createTimedCache<CustomerProfile>({
-      store,
-      namespace: 'profile:',
-      ttlMs: config.cache.profileTtlMs,
-      onLookup: (hits, misses) => metrics.recordCacheLookup('profile', hits, misses),
-    }),
+    cache: cacheOf<CustomerProfile>('profile', 'profile:', config.cache.profileTtlMs),
   });
   // One queue per status filter: a call carries one `Status`. They share the action's budget.
   const vouchers = new Map<VoucherStatusFilter | undefined, ReturnType<typeof createVoucherListSource>>(
@@ -163,33 +155,18 @@ export function createGateway(options: GatewayOptions): Gateway {
         maxQueued: config.limits.maxQueuedUins,
         onOverload: () => metrics.recordUinOverload('QueryVoucherListByUin'),
         onUnknownCode,
-        cache: createTimedCache<VoucherList>({
-          store,
-          namespace: `vouchers:${status ?? 'all'}:`,
-          ttlMs: config.cache.quotaTtlMs,
-          onLookup: (hits, misses) => metrics.recordCacheLookup('vouchers', hits, misses),
-        }),
+        cache: cacheOf<VoucherList>('vouchers', `vouchers:${status ?? 'all'}:`, config.cache.quotaTtlMs),
       }),
     ]),
   );
   const directory = createCustomerDirectory({
     client,
-    cache: createTimedCache<DirectoryPage>({
-      store,
-      namespace: 'directory:',
-      ttlMs: config.cache.directoryTtlMs,
-      onLookup: (hits, misses) => metrics.recordCacheLookup('directory', hits, misses),
-    }),
+    cache: cacheOf<DirectoryPage>('directory', 'directory:', config.cache.directoryTtlMs),
   });
   const voucherPool = createVoucherPoolSource({
     client,
     throttle,
-    cache: createTimedCache<VoucherPool>({
-      store,
-      namespace: 'pool:',
-      ttlMs: config.cache.poolTtlMs,
-      onLookup: (hits, misses) => metrics.recordCacheLookup('pool', hits, misses),
-    }),
+    cache: cacheOf<VoucherPool>('pool', 'pool:', config.cache.poolTtlMs),
   });
 
   /** The request's deadline timer and listener, released when its response is sent. */

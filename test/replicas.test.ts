@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { postGraphQL, startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { maxInWindow } from './support/arrivals.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 
 const QUERY = 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { remainAmount asOf } } }';
@@ -9,16 +10,6 @@ type Customers = { customers: { uin: string; voucherQuota: { remainAmount: numbe
 const data = createDemoData({ customers: 1500 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Most arrivals inside any window of `windowMs`. */
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let start = 0, end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
-}
 
 /** Three gateway processes with one key, sharing a real Redis (their own server on a free port). */
 describe('replicas share one budget, one cache and one denylist through Redis', () => {

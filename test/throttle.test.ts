@@ -1,17 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessThrottle } from '../src/upstream/throttle.js';
+import { maxInWindow } from './support/arrivals.js';
 import { startHarness, type Harness } from './support/harness.js';
-
-/** Most arrivals of one action inside any window of `windowMs`. */
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let start = 0, end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
-}
 
 describe('throttle: never more than 5 upstream requests per action in any sliding second', () => {
   let harness: Harness;

@@ -1,5 +1,5 @@
 import type { CustomerProfile, VoucherList } from '../loaders/customer-mapping.js';
-import type { VoucherQuota } from '../loaders/voucher-quotas.js';
+import type { VoucherQuota } from '../loaders/customer-sources.js';
 import type { VoucherPool, VoucherStatusFilter } from '../upstream/client.js';
 
 /** An upstream answer and when the upstream gave it (epoch milliseconds). */

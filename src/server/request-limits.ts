@@ -9,6 +9,7 @@ import {
   getNamedType,
   isInputType,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -117,17 +118,9 @@ export function requestedUins(
   operationName: string | undefined,
   variables: Record<string, unknown>,
 ): Set<number> {
-  const operations = document.definitions.filter((node): node is OperationDefinitionNode => node.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((node) => node.name?.value === operationName) : operations[0];
-  const fragments = new Map(
-    document.definitions
-      .filter((node): node is FragmentDefinitionNode => node.kind === Kind.FRAGMENT_DEFINITION)
-      .map((node) => [node.name.value, node]),
-  );
   const queryType = schema.getQueryType();
   const uins = new Set<number>();
-  if (!operation || operation.operation !== 'query' || !queryType) return uins;
-
+  if (!queryType) return uins;
   const add = (value: unknown) => {
     try {
       uins.add(parseUin(value));
@@ -135,6 +128,48 @@ export function requestedUins(
       // Not a valid UIN: the scalar rejects it with its own message.
     }
   };
+  forEachRootField(document, operationName, (selection) => {
+    const field = queryType.getFields()[selection.name.value];
+    for (const argument of selection.arguments ?? []) {
+      const definition = field?.args.find((arg) => arg.name === argument.name.value);
+      if (!definition || !isInputType(definition.type)) continue;
+      const named = getNamedType(definition.type).name;
+      if (named !== 'UIN' && named !== '_Any') continue;
+      // Variables are substituted as sent; literals keep their source text.
+      const value = argumentValue(argument.value, variables);
+      for (const item of Array.isArray(value) ? value : [value]) {
+        add(named === '_Any' && typeof item === 'object' && item !== null ? (item as { uin?: unknown }).uin : item);
+      }
+    }
+  });
+  return uins;
+}
+
+/** Customers `allCustomers` selections may list: the sum of their `first` (default 50), however aliased. */
+export function listedCustomers(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number {
+  let total = 0;
+  forEachRootField(document, operationName, (selection) => {
+    if (selection.name.value !== 'allCustomers') return;
+    const argument = selection.arguments?.find((arg) => arg.name.value === 'first');
+    const value = argument === undefined ? undefined : argumentValue(argument.value, variables);
+    const first = value === undefined || value === null ? 50 : Number(value);
+    // Out-of-range values are refused by the field itself; count them as the most they could be.
+    total += Number.isFinite(first) && first > 0 ? Math.min(first, 1000) : 0;
+  });
+  return total;
+}
+
+/**
+ * Calls `visit` for every root field of the query operation, however reached: directly, through
+ * inline fragments or fragment spreads (each fragment once).
+ */
+function forEachRootField(document: DocumentNode, operationName: string | undefined, visit: (field: FieldNode) => void): void {
+  const operations = document.definitions.filter((node): node is OperationDefinitionNode => node.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((node) => node.name?.value === operationName) : operations[0];
+  if (!operation || operation.operation !== 'query') return;
+  const fragments = new Map(
+    document.definitions.filter((node): node is FragmentDefinitionNode => node.kind === Kind.FRAGMENT_DEFINITION).map((node) => [node.name.value, node]),
+  );
   const visited = new Set<string>();
   const walk = (selectionSet: SelectionSetNode) => {
     for (const selection of selectionSet.selections) {
@@ -145,24 +180,14 @@ export function requestedUins(
           visited.add(fragment.name.value);
           walk(fragment.selectionSet);
         }
-      } else {
-        const field = queryType.getFields()[selection.name.value];
-        for (const argument of selection.arguments ?? []) {
-          const definition = field?.args.find((arg) => arg.name === argument.name.value);
-          if (!definition || !isInputType(definition.type)) continue;
-          const named = getNamedType(definition.type).name;
-          if (named !== 'UIN' && named !== '_Any') continue;
-          // Variables are substituted as sent; literals keep their source text.
-          const value = argument.value.kind === Kind.VARIABLE ? variables[argument.value.name.value] : literal(argument.value, variables);
-          for (const item of Array.isArray(value) ? value : [value]) {
-            add(named === '_Any' && typeof item === 'object' && item !== null ? (item as { uin?: unknown }).uin : item);
-          }
-        }
-      }
+      } else visit(selection);
     }
   };
   walk(operation.selectionSet);
-  return uins;
+}
+
+function argumentValue(node: ValueNode, variables: Record<string, unknown>): unknown {
+  return node.kind === Kind.VARIABLE ? variables[node.name.value] : literal(node, variables);
 }
 
 function literal(node: ValueNode, variables: Record<string, unknown>): unknown {
@@ -181,34 +206,3 @@ function literal(node: ValueNode, variables: Record<string, unknown>): unknown {
   }
 }
 
-/** Customers `allCustomers` selections may list: the sum of their `first` (default 50), however aliased. */
-export function listedCustomers(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number {
-  const operations = document.definitions.filter((node): node is OperationDefinitionNode => node.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((node) => node.name?.value === operationName) : operations[0];
-  if (!operation || operation.operation !== 'query') return 0;
-  const fragments = new Map(
-    document.definitions.filter((node): node is FragmentDefinitionNode => node.kind === Kind.FRAGMENT_DEFINITION).map((node) => [node.name.value, node]),
-  );
-  let total = 0;
-  const visited = new Set<string>();
-  const walk = (selectionSet: SelectionSetNode) => {
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
-      else if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments.get(selection.name.value);
-        if (fragment && !visited.has(fragment.name.value)) {
-          visited.add(fragment.name.value);
-          walk(fragment.selectionSet);
-        }
-      } else if (selection.name.value === 'allCustomers') {
-        const argument = selection.arguments?.find((arg) => arg.name.value === 'first');
-        const value = argument === undefined ? 50 : argument.value.kind === Kind.VARIABLE ? variables[argument.value.name.value] : literal(argument.value, variables);
-        const first = value === undefined || value === null ? 50 : Number(value);
-        // Out-of-range values are refused by the field itself; count them as the most they could be.
-        total += Number.isFinite(first) && first > 0 ? Math.min(first, 1000) : 0;
-      }
-    }
-  };
-  walk(operation.selectionSet);
-  return total;
-}

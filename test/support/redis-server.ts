@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 /**
  * A private `redis-server` on a free loopback port, nothing on disk, for tests that must kill and
  * restart Redis (the shared one on 6379 belongs to everybody). Needs `redis-server` on the PATH:
- * `scripts/ensure-redis.sh` installs Debian's package when it is missing.
+ * `scripts/ensure-debian-package.sh` installs Debian's package when it is missing.
  */
 export interface RedisServer {
   readonly port: number;

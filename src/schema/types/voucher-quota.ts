@@ -1,4 +1,4 @@
-import type { VoucherQuota as VoucherQuotaData } from '../../loaders/voucher-quotas.js';
+import type { VoucherQuota as VoucherQuotaData } from '../../loaders/customer-sources.js';
 import { builder } from '../builder.js';
 import type { AsOf } from '../context.js';
 import { AS_OF_DESCRIPTION, DateTime } from './freshness.js';
