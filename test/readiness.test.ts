@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startHarness, type Harness } from './support/harness.js';
 
@@ -65,5 +65,23 @@ describe('/ready judges the upstream, not our deadlines', () => {
     expect(metrics).not.toMatch(/outcome="Transport\.DeadlineExceeded"/);
     const ready = await harness.fetch('/ready');
     expect(ready.status).toBe(200);
+  });
+});
+
+describe('request lifecycle', () => {
+  it("releases each request's deadline timer when its response is sent", async () => {
+    const harness = await startHarness({ env: { REQUEST_DEADLINE_MS: '600000' } });
+    // Fake timers count every pending timer, unref'd ones included (the deadline timer is unref'd).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      await harness.query('{ __typename }');
+      const before = vi.getTimerCount();
+      for (let i = 0; i < 50; i++) await harness.query('{ __typename }');
+      // Without the release, 50 ten-minute timers would still be pending here.
+      expect(vi.getTimerCount() - before).toBeLessThan(5);
+    } finally {
+      vi.useRealTimers();
+      await harness.close();
+    }
   });
 });

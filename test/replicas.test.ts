@@ -111,3 +111,41 @@ describe('replicas share one budget, one cache and one denylist through Redis', 
     }
   }, 60_000);
 });
+
+describe('an unreachable REDIS_URL at start-up', () => {
+  it('starts in fallback mode with a warning, serves, and shares state once Redis comes up', async () => {
+    const redis = await startRedisServer();
+    await redis.kill();
+    const simulator = await startSimulator({ data });
+    const gateway = await startGatewayProcess({
+      TENCENTCLOUD_ENDPOINT: simulator.url,
+      TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
+      TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: `test-${process.pid}-${Date.now()}:`,
+    });
+    try {
+      expect(gateway.output()).toMatch(/Redis unreachable at start-up: starting in fallback mode/);
+      expect(gateway.output()).toMatch(/"sharedState":"fallback"/);
+      const ready = await fetch(`${gateway.url}/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ready: true, sharedState: 'fallback' });
+      // The switch-over pause (one window + 0.5 s) passes, then the local fallback budget serves.
+      const result = await postGraphQL<Customers>(gateway.url, QUERY, { uins: [String(data.customerUins[0])] });
+      expect(result.errors).toBeUndefined();
+      await redis.start();
+      const deadline = Date.now() + 5000;
+      let state = 'fallback';
+      while (state !== 'redis' && Date.now() < deadline) {
+        await sleep(100);
+        state = ((await (await fetch(`${gateway.url}/ready`)).json()) as { sharedState: string }).sharedState;
+      }
+      expect(state).toBe('redis');
+      expect(gateway.output()).toMatch(/Redis is back/);
+    } finally {
+      await gateway.stop();
+      await simulator.close();
+      await redis.kill();
+    }
+  }, 30_000);
+});

@@ -185,7 +185,7 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
         const oldest = entry.departures[0] as Departure;
         const sentAt = await oldest.at;
         const wait = sentAt + interval - now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (wait > 0) await sleep(wait);
         entry.departures.shift();
       }
       const departure = createDeparture(now);

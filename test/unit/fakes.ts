@@ -25,18 +25,19 @@ export function createManualThrottle(): ManualThrottle {
     },
     schedule<T>(_action: string, task: (slot: ThrottleSlot) => Promise<T>, options: ScheduleOptions = {}) {
       return new Promise<T>((resolve, reject) => {
-        const priority = options.priority ?? 0;
-        queue.push({
-          priority,
+        const entry = {
+          priority: options.priority ?? 0,
           id: options.id,
           run: () => {
             running += 1;
-            priorities.push(priority);
+            // The priority it started with (setPriority may have raised it while it waited).
+            priorities.push(entry.priority);
             task({ sent: () => undefined })
               .then(resolve, reject)
               .finally(() => (running -= 1));
           },
-        });
+        };
+        queue.push(entry);
       });
     },
     async grant(n = 1) {
