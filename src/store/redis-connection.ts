@@ -23,7 +23,7 @@ export interface RedisConnection {
 export interface RedisConnectionOptions {
   readonly url: string;
   readonly logger: Logger;
-  /** Longest wait for one command, milliseconds. Default 250. */
+  /** Longest wait for one command, milliseconds. Default 500 (a false outage costs a switch-over pause). */
   readonly commandTimeoutMs?: number;
   /** Longest wait for the first connection at start-up, milliseconds. Default 1000. */
   readonly connectTimeoutMs?: number;
@@ -32,7 +32,7 @@ export interface RedisConnectionOptions {
 /** Connects, waiting at most `connectTimeoutMs`; an unreachable Redis starts the gateway in fallback mode. */
 export async function connectRedis(options: RedisConnectionOptions): Promise<RedisConnection> {
   const { logger } = options;
-  const commandTimeout = options.commandTimeoutMs ?? 250;
+  const commandTimeout = options.commandTimeoutMs ?? 500;
   const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
   const redis = new Redis(options.url, {
     enableOfflineQueue: false,
