@@ -182,16 +182,20 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
         for (const entry of batch ?? []) for (const waiter of entry.waiters) if (waiter.requestId) ids.add(waiter.requestId);
         return [...ids];
       },
-      // Retries and backoff of a shared call stop at the latest deadline among its waiters.
+      // Retries and backoff of a shared call stop at the latest deadline among its waiters, and at
+      // once when nobody waits any more (every request gave up): 0 is a deadline long past.
       get deadline() {
+        if (!batch) return undefined;
         let latest: number | undefined;
-        for (const entry of batch ?? []) {
+        let waiting = false;
+        for (const entry of batch) {
           for (const waiter of entry.waiters) {
+            waiting = true;
             if (waiter.deadline === undefined) return undefined;
             latest = Math.max(latest ?? 0, waiter.deadline);
           }
         }
-        return latest;
+        return waiting ? latest : 0;
       },
     };
     const finish = (resultOf: (uin: number) => T | Error) => {

@@ -23,9 +23,19 @@ export interface YogaOptions {
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
 const DEFAULT_QUERY = `# Voucher Gateway. Try it: run this query (Ctrl-Enter).
+# asOf: when the upstream gave the answer (cached); add maxAge: 0 to a field for a fresh one.
 query VoucherPool {
-  voucherPool { agentName accountType totalQuota remainingQuota issuedNum }
-  customer(uin: "200000097917") { uin voucherQuota { totalAmount remainAmount } }
+  voucherPool { agentName accountType totalQuota remainingQuota issuedNum asOf }
+  customer(uin: "200000097917") { uin voucherQuota { totalAmount remainAmount asOf } }
+  allCustomers(first: 5) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      uin
+      profile { name accountStatus verificationStatus }
+      vouchers(status: UNUSED) { totalCount items { id remainAmount } }
+    }
+  }
 }
 `;
 

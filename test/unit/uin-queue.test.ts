@@ -163,3 +163,34 @@ describe('createUinQueue', () => {
     expect(queue.stats()).toEqual({ queued: 3, calls: 1 });
   });
 });
+
+describe('createUinQueue: the deadline a shared call retries against', () => {
+  it('is the latest deadline among its waiters, and long past once nobody waits', async () => {
+    const throttle = createManualThrottle();
+    const clock = createClock();
+    const seen: (number | undefined)[] = [];
+    let release: () => void = () => undefined;
+    const queue = createUinQueue<string>({
+      action: 'Action',
+      throttle,
+      now: clock.now,
+      fetchBatchFn: (compose, callOptions) =>
+        throttle.schedule('Action', async () => {
+          const uins = compose();
+          seen.push(callOptions.deadline);
+          await new Promise<void>((resolve) => (release = resolve));
+          seen.push(callOptions.deadline);
+          return new Map(uins.map((uin) => [uin, 'ok']));
+        }),
+    });
+    const controller = new AbortController();
+    void queue.load([1], { deadline: clock.now() + 1000, signal: controller.signal });
+    void queue.load([1, 2], { deadline: clock.now() + 5000, signal: controller.signal });
+    await flush();
+    await throttle.grant();
+    controller.abort(new Error('gave up'));
+    release();
+    await flush();
+    expect(seen).toEqual([clock.now() + 5000, 0]);
+  });
+});
