@@ -33,7 +33,11 @@ export async function startGatewayProcess(
   child.stdout?.on('data', record);
   child.stderr?.on('data', record);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start within 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      // Never leave a half-started gateway behind.
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start within 30 s:\n${output}`));
+    }, 30_000);
     const poll = setInterval(() => {
       const match = /"url":"(http:\/\/[^"]+)\/graphql".*"msg":"voucher gateway ready"/.exec(output);
       if (match?.[1]) {
