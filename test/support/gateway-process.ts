@@ -25,6 +25,8 @@ export async function startGatewayProcess(
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TENCENTCLOUD_') && !key.startsWith('REDIS_')));
   const args = options.args ?? ['--import', 'tsx', options.entry ?? ENTRY];
   const child: ChildProcess = spawn(process.execPath, args, { env: { ...clean, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test or benchmark that dies early must not leave its gateways running.
+  process.once('exit', () => child.kill('SIGKILL'));
   let output = '';
   let recording = true;
   const record = (chunk: Buffer) => {

@@ -22,6 +22,9 @@ export async function startRedisServer(): Promise<RedisServer> {
   let child: ChildProcess | undefined;
   const start = async () => {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    // A test or benchmark that dies early must not leave its Redis running.
+    const started = child;
+    process.once('exit', () => started.kill('SIGKILL'));
     const deadline = Date.now() + 10_000;
     for (;;) {
       const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
