@@ -5,7 +5,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Config, UpstreamCredentials } from './config.js';
 import type { Logger } from './logger.js';
 import { createUinDenylist } from './loaders/uin-denylist.js';
-import type { UinKey } from './loaders/cached-uin-source.js';
+import type { CachedUinSource, UinKey } from './loaders/cached-uin-source.js';
 import { createCustomerProfileSource, createVoucherListSource, createVoucherQuotaSource, type VoucherQuota } from './loaders/customer-sources.js';
 import { createCustomerDirectory, type DirectoryPage } from './loaders/customer-directory.js';
 import { onceUnknownCode, type CustomerProfile, type VoucherList } from './loaders/customer-mapping.js';
@@ -78,12 +78,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     sharedState,
   });
   const interval = 1000 + config.upstream.throttleMarginMs;
+  const keyPrefix = config.redis?.keyPrefix ?? 'voucher-gateway:';
   const capOf = (action: string) => config.upstream.rates[action] ?? 5;
   const budget: RateBudget | undefined =
     redis &&
     createRedisRateBudget({
       connection: redis,
-      keyPrefix: config.redis?.keyPrefix ?? 'voucher-gateway:',
+      keyPrefix,
       scope: options.upstream.credentials.secretId,
       cap: capOf,
       interval,
@@ -101,7 +102,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   const localStore = createLocalStore();
   const store: KeyValueStore = redis
-    ? createRedisStore({ connection: redis, keyPrefix: config.redis?.keyPrefix ?? 'voucher-gateway:', fallback: localStore })
+    ? createRedisStore({ connection: redis, keyPrefix, fallback: localStore })
     : localStore;
   const readiness = createReadiness({ probe: () => voucherPool.load({ maxAgeMs: 0, priority: PRIORITY.bulk }) });
 
@@ -161,6 +162,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   );
   const directory = createCustomerDirectory({
     client,
+    throttle,
     cache: cacheOf<DirectoryPage>('directory', 'directory:', config.cache.directoryTtlMs),
   });
   const voucherPool = createVoucherPoolSource({
@@ -182,7 +184,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const priority = () => (budget.requestedUins > INTERACTIVE_MAX_UINS ? PRIORITY.bulk : PRIORITY.interactive);
     // One DataLoader per source and request: every selection of a field collects in one tick and
     // goes to the gateway-wide queue of its action.
-    const loaderOf = <T>(source: { load: (keys: readonly UinKey[], options: object) => Promise<(Cached<T> | Error)[]> }) =>
+    const loaderOf = <T>(source: CachedUinSource<T>) =>
       new DataLoader<UinKey, Cached<T>, string>((keys) => source.load(keys, { priority: priority(), deadline, signal, requestId }), {
         cacheKeyFn: (key) => `${key.uin}:${key.maxAgeMs ?? ''}`,
       });
@@ -200,17 +202,17 @@ export function createGateway(options: GatewayOptions): Gateway {
       loadProfile: (uin, maxAgeMs) => withAsOf(profileLoader.load({ uin, maxAgeMs })),
       loadVouchers: (uin, status, maxAgeMs) => {
         let loader = voucherLoaders.get(status);
-        if (!loader) voucherLoaders.set(status, (loader = loaderOf<VoucherList>(vouchers.get(status) as NonNullable<ReturnType<typeof vouchers.get>>)));
+        if (!loader) voucherLoaders.set(status, (loader = loaderOf(vouchers.get(status) as CachedUinSource<VoucherList>)));
         return withAsOf(loader.load({ uin, maxAgeMs }));
       },
       customerDirectory: (offset, limit) => raceSignal(directory.slice(offset, limit, { priority: priority() }), signal),
       canReadPersonalData: () => config.auth.mode === 'none' || hasScope(verifiedCaller(initial), config.auth.piiScope),
-      loadVoucherPool: async (maxAgeMs) => {
+      loadVoucherPool: (maxAgeMs) => {
+        // Memoised per request and maxAge: 50 aliases of voucherPool are one load.
         const key = String(maxAgeMs ?? '');
         let pool = pools.get(key);
         if (!pool) pools.set(key, (pool = raceSignal(voucherPool.load({ maxAgeMs, priority: PRIORITY.interactive }), signal)));
-        const { value, asOf } = await pool;
-        return { ...value, asOf };
+        return withAsOf(pool);
       },
       limits: { maxUinsPerQuery: config.limits.maxUinsPerQuery, maxCost: config.limits.maxCost },
     };
@@ -233,7 +235,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const busy = () => {
     const queues = [quotas, profiles, ...vouchers.values()].map((source) => source.queue.stats());
-    return queues.some(({ queued, calls }) => queued > 0 || calls > 0) || voucherPool.busy();
+    return queues.some(({ queued, calls }) => queued > 0 || calls > 0) || voucherPool.busy() || directory.busy();
   };
   const onIdle = async () => {
     while (busy()) await sleep(10);

@@ -69,15 +69,17 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
         group.push(index);
         byMaxAge.set(key.maxAgeMs, group);
       });
-      for (const [maxAgeMs, indexes] of byMaxAge) {
-        const hits = await cache.getMany(
-          indexes.map((index) => String((keys[index] as UinKey).uin)),
-          maxAgeMs,
-        );
-        indexes.forEach((index, i) => {
-          if (hits[i]) results[index] = hits[i];
-        });
-      }
+      await Promise.all(
+        [...byMaxAge].map(async ([maxAgeMs, indexes]) => {
+          const hits = await cache.getMany(
+            indexes.map((index) => String((keys[index] as UinKey).uin)),
+            maxAgeMs,
+          );
+          indexes.forEach((index, i) => {
+            if (hits[i]) results[index] = hits[i];
+          });
+        }),
+      );
       const missing = keys.map((key, index) => ({ uin: key.uin, index })).filter(({ index }) => results[index] === undefined);
       const denied = await denylist.filter(missing.map(({ uin }) => uin));
       for (const { uin, index } of missing) if (denied.has(uin)) results[index] = new CustomerNotFoundError(uin);

@@ -1,5 +1,7 @@
-import type { Cached, TimedCache } from '../store/timed-cache.js';
+import type { TimedCache } from '../store/timed-cache.js';
 import { MAX_DIRECTORY_PAGE_SIZE, type CallOptions, type UpstreamClient } from '../upstream/client.js';
+import type { Throttle } from '../upstream/throttle.js';
+import { createSharedFetch } from './shared-fetch.js';
 
 /** One upstream page of the directory, as cached. */
 export interface DirectoryPage {
@@ -15,10 +17,13 @@ export interface DirectoryPage {
  */
 export interface CustomerDirectory {
   slice(offset: number, limit: number, options?: CallOptions): Promise<{ readonly uins: readonly number[]; readonly total: number; readonly asOf: number }>;
+  /** A page call is in flight. */
+  busy(): boolean;
 }
 
 export interface CustomerDirectoryOptions {
   readonly client: UpstreamClient;
+  readonly throttle: Throttle;
   readonly cache: TimedCache<DirectoryPage>;
   /** Upstream page size. Default and maximum 100. */
   readonly pageSize?: number;
@@ -28,31 +33,23 @@ export interface CustomerDirectoryOptions {
 export function createCustomerDirectory(options: CustomerDirectoryOptions): CustomerDirectory {
   const { client, cache } = options;
   const pageSize = options.pageSize ?? MAX_DIRECTORY_PAGE_SIZE;
-  const now = options.now ?? Date.now;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_DIRECTORY_PAGE_SIZE) {
     throw new TypeError(`pageSize must be a whole number from 1 to ${MAX_DIRECTORY_PAGE_SIZE}, got ${pageSize}`);
   }
-  const inFlight = new Map<number, Promise<Cached<DirectoryPage>>>();
-
-  const page = async (number: number, callOptions: CallOptions): Promise<Cached<DirectoryPage>> => {
-    const [hit] = await cache.getMany([String(number)]);
-    if (hit) return hit;
-    let pending = inFlight.get(number);
-    if (!pending) {
-      pending = client
-        .describeCustomerUin(number, pageSize, { priority: callOptions.priority })
-        .then(async ({ uins, total }) => {
-          const cached = { value: { uins, total }, asOf: now() };
-          await cache.setMany([{ key: String(number), cached }]);
-          return cached;
-        })
-        .finally(() => inFlight.delete(number));
-      inFlight.set(number, pending);
-    }
-    return pending;
-  };
+  const pageFetch = createSharedFetch<DirectoryPage>({
+    action: 'DescribeCustomerUin',
+    throttle: options.throttle,
+    cache,
+    now: options.now,
+    fetchFn: async (key, callOptions) => {
+      const { uins, total } = await client.describeCustomerUin(Number(key), pageSize, callOptions);
+      return { uins, total };
+    },
+  });
+  const page = (number: number, callOptions: CallOptions) => pageFetch.load(String(number), { priority: callOptions.priority });
 
   return {
+    busy: pageFetch.busy,
     async slice(offset, limit, callOptions = {}) {
       const first = Math.floor(offset / pageSize) + 1;
       const last = Math.floor((offset + Math.max(limit, 1) - 1) / pageSize) + 1;

@@ -4,11 +4,10 @@ import { builder } from './builder.js';
 import { Customer } from './types/customer.js';
 import { UIN } from './types/uin.js';
 import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
+import { DIRECTORY_FIRST } from './directory-limits.js';
 import { MAX_AGE_DESCRIPTION, maxAgeMs } from './types/freshness.js';
 import { VoucherPool } from './types/voucher-pool.js';
 
-/** Most customers one `allCustomers` page may ask for. */
-export const MAX_DIRECTORY_FIRST = 1000;
 
 const CustomerConnection = builder.connectionObject(
   {
@@ -40,16 +39,16 @@ builder.queryType({
         '(cursors encode the position, so they work across requests and replicas). Costs one `DescribeCustomerUin` call per upstream page of 100 it ' +
         'touches (cached for `DIRECTORY_CACHE_TTL_MS`); per-customer fields are batched like everywhere else.',
       args: {
-        first: t.arg.int({ defaultValue: 50, description: 'Customers in this page, 1 to 1000.' }),
+        first: t.arg.int({ defaultValue: DIRECTORY_FIRST.default, description: 'Customers in this page, 1 to 1000.' }),
         after: t.arg.string({ description: 'Start after this cursor (`pageInfo.endCursor` of the previous page).' }),
       },
       // Priced by `first`: every per-customer field below it counts once per customer asked for.
-      complexity: (args) => ({ field: 10, multiplier: Math.max(1, Math.min(args.first ?? 50, MAX_DIRECTORY_FIRST)) }),
+      complexity: (args) => ({ field: 10, multiplier: Math.max(1, Math.min(args.first ?? DIRECTORY_FIRST.default, DIRECTORY_FIRST.max)) }),
       resolve: async (_root, { first, after }, context) => {
-        const limit = first ?? 50;
-        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DIRECTORY_FIRST) {
-          throw new GraphQLError(`allCustomers takes first from 1 to ${MAX_DIRECTORY_FIRST}, got ${limit}.`, {
-            extensions: { code: ERROR_CODES.badUserInput, maxFirst: MAX_DIRECTORY_FIRST },
+        const limit = first ?? DIRECTORY_FIRST.default;
+        if (!Number.isInteger(limit) || limit < 1 || limit > DIRECTORY_FIRST.max) {
+          throw new GraphQLError(`allCustomers takes first from 1 to ${DIRECTORY_FIRST.max}, got ${limit}.`, {
+            extensions: { code: ERROR_CODES.badUserInput, maxFirst: DIRECTORY_FIRST.max },
           });
         }
         const offset = after === null || after === undefined ? 0 : parseCursor(after) + 1;

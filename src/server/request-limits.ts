@@ -18,6 +18,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ERROR_CODES } from '../error-codes.js';
+import { DIRECTORY_FIRST } from '../schema/directory-limits.js';
 import { parseUin } from '../schema/types/uin.js';
 
 /**
@@ -152,9 +153,9 @@ export function listedCustomers(document: DocumentNode, operationName: string | 
     if (selection.name.value !== 'allCustomers') return;
     const argument = selection.arguments?.find((arg) => arg.name.value === 'first');
     const value = argument === undefined ? undefined : argumentValue(argument.value, variables);
-    const first = value === undefined || value === null ? 50 : Number(value);
+    const first = value === undefined || value === null ? DIRECTORY_FIRST.default : Number(value);
     // Out-of-range values are refused by the field itself; count them as the most they could be.
-    total += Number.isFinite(first) && first > 0 ? Math.min(first, 1000) : 0;
+    total += Number.isFinite(first) && first > 0 ? Math.min(first, DIRECTORY_FIRST.max) : 0;
   });
   return total;
 }
