@@ -224,13 +224,16 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
         async () => {
           leave();
           entry.recentStarts.push({ at: now(), priority });
+          // The shared budget first: a task still competing for a slot with other replicas must not
+          // hold one of this process's departure reservations, or the replica that has work left
+          // stops reserving while the others are done and global slots go unused.
+          if (options.budget) await takeShared(options.budget, action, scheduleOptions.signal);
           const departure = await reserveDeparture(entry);
           if (scheduleOptions.signal?.aborted) {
             // The deadline passed while waiting for a departure slot: still overload, never sent.
             departure.mark();
             throw overloaded(now() - enqueuedAt, 'deadline');
           }
-          if (options.budget) await takeShared(options.budget, action, scheduleOptions.signal);
           options.onStart?.(action, now() - enqueuedAt);
           try {
             return await task({ sent: departure.mark });
