@@ -19,6 +19,7 @@ import { requestIdOf, useRequestLog } from './server/request-log.js';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.js';
 import { createLocalStore, createRedisStore, type KeyValueStore } from './store/key-value-store.js';
 import { createRedisRateBudget, type RateBudget } from './store/rate-budget.js';
+import { accountKeyPrefix } from './store/key-space.js';
 import type { RedisConnection } from './store/redis-connection.js';
 import { createTimedCache, type Cached } from './store/timed-cache.js';
 import { createUpstreamClient, VOUCHER_STATUSES, type AttemptEvent, type UpstreamClient, type VoucherPool, type VoucherStatusFilter } from './upstream/client.js';
@@ -78,14 +79,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     sharedState,
   });
   const interval = 1000 + config.upstream.throttleMarginMs;
-  const keyPrefix = config.redis?.keyPrefix ?? 'voucher-gateway:';
+  const keyPrefix = accountKeyPrefix(config.redis?.keyPrefix ?? 'voucher-gateway:', {
+    secretId: options.upstream.credentials.secretId,
+    endpoint: options.upstream.endpoint,
+  });
   const capOf = (action: string) => config.upstream.rates[action] ?? 5;
   const budget: RateBudget | undefined =
     redis &&
     createRedisRateBudget({
       connection: redis,
       keyPrefix,
-      scope: options.upstream.credentials.secretId,
       cap: capOf,
       interval,
       fallbackCap: config.redis?.fallbackRatePerSecond ?? 1,

@@ -1,4 +1,4 @@
-import type { RedisConnection } from './redis-connection.js';
+import { withRedis, type RedisConnection } from './redis-connection.js';
 
 /**
  * Shared state with expiry: the quota/pool/directory caches and the UIN denylist live here. In process
@@ -65,36 +65,37 @@ export function createRedisStore(options: RedisStoreOptions): KeyValueStore {
     },
     async getMany(keys) {
       if (keys.length === 0) return [];
-      if (connection.state === 'up') {
-        try {
+      return withRedis(
+        connection,
+        async () => {
           const values = await connection.redis.mget(keys.map((key) => keyPrefix + key));
           backend = 'redis';
           return values.map((value) => value ?? undefined);
-        } catch (error) {
-          connection.markDown(error);
-        }
-      }
-      backend = 'local';
-      return fallback.getMany(keys);
+        },
+        () => {
+          backend = 'local';
+          return fallback.getMany(keys);
+        },
+      );
     },
     async setMany(items) {
       const live = items.filter((item) => item.ttlMs > 0);
       if (live.length === 0) return;
-      if (connection.state === 'up') {
-        try {
+      await withRedis(
+        connection,
+        async () => {
           const pipeline = connection.redis.pipeline();
           for (const { key, value, ttlMs } of live) pipeline.set(keyPrefix + key, value, 'PX', Math.ceil(ttlMs));
           const results = (await pipeline.exec()) ?? [];
           const failed = results.find(([error]) => error);
           if (failed) throw failed[0];
           backend = 'redis';
-          return;
-        } catch (error) {
-          connection.markDown(error);
-        }
-      }
-      backend = 'local';
-      await fallback.setMany(live);
+        },
+        async () => {
+          backend = 'local';
+          await fallback.setMany(live);
+        },
+      );
     },
   };
 }

@@ -1,15 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisConnection } from './redis-connection.js';
+import { luaScript } from './lua-scripts.js';
+import { withRedis, type RedisConnection } from './redis-connection.js';
 
 /**
- * The budget every replica of one key shares: at most `cap(action)` upstream starts of an action in
- * any sliding `interval`. Consulted by the throttle right before a request is signed and sent.
+ * The budget every replica of one key shares: at most `cap(action)` upstream *arrivals* of an action
+ * in any sliding `interval`. The upstream counts arrivals, so a slot is held from the moment it is
+ * granted until the request has left (`confirm`), and counted from its departure after that: a
+ * replica whose event loop stalls between grant and departure delays the others instead of sending
+ * a sixth request into the same upstream second.
  */
 export interface RateBudget {
-  /** Takes a slot now and returns 0, or takes nothing and returns the milliseconds until one frees. */
-  take(action: string): Promise<number>;
+  /** Takes a slot now (`granted`), or takes nothing and says how long to wait before asking again. */
+  take(action: string): Promise<BudgetAnswer>;
   /** `shared`: Redis decides; `fallback`: Redis is down and this replica keeps to its fallback rate. */
   readonly mode: 'shared' | 'fallback';
+}
+
+export type BudgetAnswer = { readonly granted: true; readonly grant: BudgetGrant } | { readonly granted: false; readonly waitMs: number };
+
+/** A granted slot. Exactly one of `confirm` or `release` is called, once. */
+export interface BudgetGrant {
+  /** The request left now: the slot counts from this departure. */
+  confirm(): void;
+  /** Nothing was sent: the slot is given back. */
+  release(): void;
+  /** Milliseconds since the grant was asked for, on this replica's clock. */
+  ageMs(): number;
+  /** A grant older than this must not be sent on: its lease may have run out (release it, take another). */
+  readonly maxAgeMs: number;
 }
 
 export interface SlidingWindowOptions {
@@ -52,32 +70,10 @@ export function createSlidingWindow(options: SlidingWindowOptions): SlidingWindo
   };
 }
 
-/**
- * A sliding-window log per action in a Redis sorted set, checked and written by one Lua script, so
- * that any number of replicas together never start more than `cap` calls in any `interval`. The
- * script reads Redis's own clock (`TIME`), so replicas with skewed clocks still agree.
- */
-const TAKE_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local window = tonumber(ARGV[1])
-local cap = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < cap then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window * 2)
-  return 0
-end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + window - now)
-`;
-
 export interface RedisRateBudgetOptions {
   readonly connection: RedisConnection;
-  /** e.g. `voucher-gateway:` */
+  /** The account's key space, e.g. `voucher-gateway:<account>:` (see `accountKeyPrefix`). */
   readonly keyPrefix: string;
-  /** Whose budget: the upstream SecretId (an identifier, not a secret). */
-  readonly scope: string;
   /** Starts per `interval` for an action. */
   readonly cap: (action: string) => number;
   /** Window, milliseconds (1000 plus the jitter margin). */
@@ -85,18 +81,30 @@ export interface RedisRateBudgetOptions {
   /** Starts per `interval` per action this replica allows itself while Redis is down. */
   readonly fallbackCap: number;
   /**
+   * How long a granted slot counts as "leaving now" before its departure is confirmed, milliseconds.
+   * Default 5000. Bounds what a replica that dies between grant and departure costs the others (one
+   * slot for lease + interval); a grant older than half of it is never sent on.
+   */
+  readonly leaseMs?: number;
+  /**
    * After Redis goes away or comes back, nothing is sent for this long (default: `interval` + 500 ms):
    * long enough that starts counted by the other mode (in Redis, or in the other replicas' local
    * windows) have left the window, and that every replica has noticed the switch (ioredis reconnects
-   * every 200 ms).
+   * every 200 ms, the probe pings every 500 ms).
    */
   readonly switchPauseMs?: number;
   readonly now?: () => number;
 }
 
+/**
+ * A sliding window per action in a Redis sorted set (`lua/take-slot-1.lua`, `lua/confirm-slot-1.lua`),
+ * on Redis's own clock (`TIME`), so replicas with skewed clocks agree. While Redis is down each replica
+ * keeps to `fallbackCap` in its own window, after a switch-over pause.
+ */
 export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudget {
   const { connection } = options;
   const now = options.now ?? Date.now;
+  const leaseMs = options.leaseMs ?? 5000;
   const switchPauseMs = options.switchPauseMs ?? options.interval + 500;
   const replica = randomUUID();
   let sequence = 0;
@@ -115,9 +123,37 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
     pausedUntil = now() + switchPauseMs;
     for (const window of fallback.values()) window.blockUntil(pausedUntil);
   });
-  connection.redis.defineCommand('voucherGatewayTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
-  const take = connection.redis as unknown as {
-    voucherGatewayTake(key: string, interval: number, cap: number, member: string): Promise<number>;
+  const redis = connection.redis as typeof connection.redis & {
+    voucherGatewayTakeSlot(key: string, interval: number, cap: number, member: string, leaseMs: number): Promise<number>;
+    voucherGatewayConfirmSlot(key: string, member: string): Promise<number>;
+  };
+  redis.defineCommand('voucherGatewayTakeSlot', luaScript('take-slot-1'));
+  redis.defineCommand('voucherGatewayConfirmSlot', luaScript('confirm-slot-1'));
+  const keyOf = (action: string) => `${options.keyPrefix}budget:${action}`;
+
+  /** A grant in Redis: confirmed or released once; a failure leaves it to its lease (counted, never lost). */
+  const sharedGrant = (key: string, member: string, askedAt: number): BudgetGrant => {
+    let settled = false;
+    const settle = (command: () => Promise<unknown>) => {
+      if (settled) return;
+      settled = true;
+      command().catch((error: unknown) => connection.markDown(error));
+    };
+    return {
+      confirm: () => settle(() => redis.voucherGatewayConfirmSlot(key, member)),
+      release: () => settle(() => redis.zrem(key, member)),
+      ageMs: () => now() - askedAt,
+      maxAgeMs: leaseMs / 2,
+    };
+  };
+  const localGrant = (): BudgetGrant => ({ confirm: () => undefined, release: () => undefined, ageMs: () => 0, maxAgeMs: Number.POSITIVE_INFINITY });
+  const paused = (): BudgetAnswer | undefined => {
+    const waitMs = pausedUntil - now();
+    return waitMs > 0 ? { granted: false, waitMs } : undefined;
+  };
+  const takeLocal = (action: string): BudgetAnswer => {
+    const waitMs = fallbackFor(action).take();
+    return waitMs > 0 ? { granted: false, waitMs } : { granted: true, grant: localGrant() };
   };
 
   return {
@@ -125,21 +161,20 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
       return connection.state === 'up' ? 'shared' : 'fallback';
     },
     async take(action) {
-      const paused = pausedUntil - now();
-      if (paused > 0) return paused;
-      if (connection.state === 'up') {
-        try {
-          const key = `${options.keyPrefix}budget:${options.scope}:${action}`;
-          const wait = Number(await take.voucherGatewayTake(key, options.interval, options.cap(action), `${replica}:${++sequence}`));
-          // The connection may have dropped while the command ran: then this answer is stale.
-          if (connection.state === 'up') return wait;
-        } catch (error) {
-          connection.markDown(error);
-        }
-        const pausedNow = pausedUntil - now();
-        if (pausedNow > 0) return pausedNow;
-      }
-      return fallbackFor(action).take();
+      const pause = paused();
+      if (pause) return pause;
+      return withRedis<BudgetAnswer>(
+        connection,
+        async () => {
+          const key = keyOf(action);
+          const member = `${replica}:${++sequence}`;
+          const askedAt = now();
+          const waitMs = Number(await redis.voucherGatewayTakeSlot(key, options.interval, options.cap(action), member, leaseMs));
+          return waitMs > 0 ? { granted: false, waitMs } : { granted: true, grant: sharedGrant(key, member, askedAt) };
+        },
+        // Down, or the answer came after the connection dropped: the switch-over pause, then the fallback.
+        () => paused() ?? takeLocal(action),
+      );
     },
   };
 }

@@ -125,6 +125,23 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
   };
 }
 
+/**
+ * The one fallback path for shared state: runs `shared` against Redis while the connection is up and
+ * returns its answer; a failed command marks the connection down. When the connection is down, the
+ * command failed, or it dropped while the command ran (the answer may be stale), `local` answers.
+ */
+export async function withRedis<T>(connection: RedisConnection, shared: () => Promise<T>, local: () => T | Promise<T>): Promise<T> {
+  if (connection.state === 'up') {
+    try {
+      const answer = await shared();
+      if (connection.state === 'up') return answer;
+    } catch (error) {
+      connection.markDown(error);
+    }
+  }
+  return local();
+}
+
 /** `redis://user:password@host:port/db` without the password, for logs. */
 export function redactUrl(url: string): string {
   try {

@@ -161,7 +161,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         if (request.body === undefined) {
           const params = typeof request.params === 'function' ? request.params() : request.params;
           if (params === undefined) {
-            slot.sent();
+            slot.skipped();
             return undefined;
           }
           request.body = JSON.stringify(params);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import PQueue from 'p-queue';
-import type { RateBudget } from '../store/rate-budget.js';
+import type { BudgetGrant, RateBudget } from '../store/rate-budget.js';
 
 /**
  * The only path to the upstream. Every attempt, retries included, runs as a task of `schedule`, so
@@ -26,9 +26,12 @@ export interface Throttle {
   onIdle(): Promise<void>;
 }
 
-/** Handed to each task: it reports when its request actually left for the upstream. */
+/** Handed to each task: it reports when its request actually left for the upstream, or that it sent nothing. */
 export interface ThrottleSlot {
+  /** The request left now: the window counts it from here. */
   sent(): void;
+  /** The task had nothing to send: its slot is given back (locally and in the shared budget). */
+  skipped(): void;
 }
 
 export interface ThrottleStats {
@@ -97,166 +100,74 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
   const maxQueued = options.maxQueued ?? 1000;
   const now = options.now ?? Date.now;
   const capOf = typeof options.intervalCap === 'function' ? options.intervalCap : () => options.intervalCap as number;
-  if (typeof options.intervalCap === 'number' && (!Number.isInteger(options.intervalCap) || options.intervalCap < 1)) {
-    throw new TypeError(`intervalCap must be a whole number >= 1, got ${options.intervalCap}`);
-  }
-  if (!Number.isFinite(interval) || interval < 1) {
-    throw new TypeError(`interval must be a finite number of milliseconds >= 1, got ${interval}`);
-  }
-  if (!Number.isInteger(maxQueued) || maxQueued < 0) {
-    throw new TypeError(`maxQueued must be a whole number >= 0, got ${maxQueued}`);
-  }
-
-  interface ActionQueue {
-    readonly queue: PQueue;
-    /** Tasks per `interval` for this action. */
-    readonly cap: number;
-    /** Waiting tasks per priority, to estimate the wait of a new task of a given priority. */
-    readonly waiting: Map<number, number>;
-    /** The last `intervalCap` departures (actual send times), oldest first. */
-    readonly departures: Departure[];
-    /** Serialises the departure guard, so concurrent starts see each other. */
-    gate: Promise<void>;
-    /** Recent starts (epoch ms, priority), for the share of the budget higher priorities take. */
-    readonly recentStarts: { at: number; priority: number }[];
-  }
+  validateThrottleOptions(options.intervalCap, interval, maxQueued);
   const queues = new Map<string, ActionQueue>();
   const queueFor = (action: string): ActionQueue => {
     let entry = queues.get(action);
-    if (!entry) {
-      const cap = capOf(action);
-      if (!Number.isInteger(cap) || cap < 1) throw new TypeError(`intervalCap for ${action} must be a whole number >= 1, got ${cap}`);
-      entry = { queue: new PQueue({ intervalCap: cap, interval, strict: true }), cap, waiting: new Map(), departures: [], gate: Promise.resolve(), recentStarts: [] };
-      queues.set(action, entry);
-    }
+    if (!entry) queues.set(action, (entry = createActionQueue(action, capOf(action), interval)));
     return entry;
   };
-
-  const waitingTotal = (entry: ActionQueue): number => {
-    let total = 0;
-    for (const count of entry.waiting.values()) total += count;
-    return total;
+  const overloaded = (action: string, waitMs: number, reason: 'queue-full' | 'deadline') => {
+    options.onOverload?.(action);
+    return new ThrottleOverloadedError(action, waitMs, reason);
   };
 
-  /** Tasks that start before one of `priority`: those waiting at the same or a higher priority. */
-  const aheadOf = (entry: ActionQueue, priority: number): number => {
-    let ahead = 0;
-    for (const [other, count] of entry.waiting) if (other >= priority) ahead += count;
-    return ahead;
-  };
-
-  const RATE_WINDOW_MS = 10_000;
-
-  /**
-   * Expected wait for a new task of `priority`: the tasks ahead of it, served at the rate left over
-   * by higher priorities (measured over the last 10 s). When interactive work takes (nearly) the
-   * whole budget, bulk work is told at once that it will not be served in time, instead of waiting
-   * for its deadline.
-   */
-  const expectedWait = (entry: ActionQueue, priority: number): number => {
-    const since = now() - RATE_WINDOW_MS;
-    while (entry.recentStarts.length > 0 && (entry.recentStarts[0] as { at: number }).at < since) entry.recentStarts.shift();
-    const capacityPerMs = entry.cap / interval;
-    const higher = entry.recentStarts.filter((start) => start.priority > priority).length / RATE_WINDOW_MS;
-    const available = capacityPerMs - higher;
-    if (available <= capacityPerMs * 0.05) return Number.POSITIVE_INFINITY;
-    const ahead = aheadOf(entry, priority);
-    // The first `intervalCap` tasks of an idle window start at once.
-    return ahead < entry.cap && higher === 0 ? 0 : (ahead + 1) / available;
-  };
-
-  /** Starts of the last `interval`: how many slots are free right now. */
-  const freeSlots = (entry: ActionQueue): number => {
-    const since = now() - interval;
-    const recent = entry.recentStarts.filter((start) => start.at > since).length;
-    return Math.max(0, entry.cap - recent);
-  };
-
-  /**
-   * p-queue counts a task when it starts, but the upstream counts arrivals. On a busy event loop a
-   * request can leave seconds after its task started, bunching arrivals into one upstream second.
-   * So before a task starts, the window is checked again against actual departures: wait until the
-   * `intervalCap`-th last one is `interval` old (unknown departures are awaited first). In the normal
-   * case departures follow starts within a millisecond and this never waits.
-   */
-  const reserveDeparture = (entry: ActionQueue): Promise<Departure> => {
-    const reserved = entry.gate.then(async () => {
-      if (entry.departures.length >= entry.cap) {
-        const oldest = entry.departures[0] as Departure;
-        const sentAt = await oldest.at;
-        const wait = sentAt + interval - now();
-        if (wait > 0) await sleep(wait);
-        entry.departures.shift();
-      }
-      const departure = createDeparture(now);
-      entry.departures.push(departure);
-      return departure;
-    });
-    entry.gate = reserved.then(() => undefined);
-    return reserved;
+  /** The task as p-queue runs it: the shared slot, then the local departure, then the request. */
+  const runWhenDue = async <T>(entry: ActionQueue, task: (slot: ThrottleSlot) => Promise<T>, priority: number, enqueuedAt: number, signal: AbortSignal | undefined): Promise<T> => {
+    entry.recentStarts.push({ at: now(), priority });
+    // The shared budget first: a task still competing for a slot with other replicas must not hold
+    // one of this process's departure reservations, or the replica that has work left stops
+    // reserving while the others are done and global slots go unused.
+    let grant = options.budget ? await takeSharedSlot(options.budget, entry.action, signal) : undefined;
+    const departure = await reserveDeparture(entry, interval, now);
+    // A grant held while the local window made us wait may have outlived its lease: take a fresh one.
+    if (grant && options.budget && grant.ageMs() > grant.maxAgeMs) {
+      grant.release();
+      grant = await takeSharedSlot(options.budget, entry.action, signal);
+    }
+    if (signal?.aborted) {
+      // The deadline passed while waiting for a slot: still overload, never sent.
+      departure.cancel();
+      grant?.release();
+      throw overloaded(entry.action, now() - enqueuedAt, 'deadline');
+    }
+    options.onStart?.(entry.action, now() - enqueuedAt);
+    const slot = slotOf(departure, grant);
+    try {
+      return await task(slot);
+    } finally {
+      // The task ended without saying: it may have sent, so count it (the safe side).
+      slot.sent();
+    }
   };
 
   return {
     schedule(action, task, scheduleOptions = {}) {
       const entry = queueFor(action);
       const priority = scheduleOptions.priority ?? 0;
-      // Our own count, not p-queue's `size`: after aborts in a strict queue that can report tasks
-      // that already settled (see sindresorhus/p-queue#219 for the family of abort issues).
-      const total = waitingTotal(entry);
-      const expectedWaitMs = expectedWait(entry, priority);
-      const overloaded = (waitMs: number, reason: 'queue-full' | 'deadline') => {
-        options.onOverload?.(action);
-        return new ThrottleOverloadedError(action, waitMs, reason);
-      };
-      if (total >= maxQueued) return Promise.reject(overloaded(expectedWaitMs, 'queue-full'));
-      if (scheduleOptions.deadline !== undefined && now() + expectedWaitMs > scheduleOptions.deadline) {
-        return Promise.reject(overloaded(expectedWaitMs, 'deadline'));
-      }
+      const { signal, deadline } = scheduleOptions;
+      const expectedWaitMs = expectedWait(entry, priority, interval, now());
+      if (entry.waitingTotal() >= maxQueued) return Promise.reject(overloaded(action, expectedWaitMs, 'queue-full'));
+      if (deadline !== undefined && now() + expectedWaitMs > deadline) return Promise.reject(overloaded(action, expectedWaitMs, 'deadline'));
       const enqueuedAt = now();
-      entry.waiting.set(priority, (entry.waiting.get(priority) ?? 0) + 1);
-      let started = false;
-      const leave = () => {
-        if (started) return;
-        started = true;
-        entry.waiting.set(priority, (entry.waiting.get(priority) ?? 1) - 1);
-      };
+      const leave = entry.join(priority);
       const queued = entry.queue.add(
-        async () => {
+        () => {
           leave();
-          entry.recentStarts.push({ at: now(), priority });
-          // The shared budget first: a task still competing for a slot with other replicas must not
-          // hold one of this process's departure reservations, or the replica that has work left
-          // stops reserving while the others are done and global slots go unused.
-          if (options.budget) await takeShared(options.budget, action, scheduleOptions.signal);
-          const departure = await reserveDeparture(entry);
-          if (scheduleOptions.signal?.aborted) {
-            // The deadline passed while waiting for a departure slot: still overload, never sent.
-            departure.mark();
-            throw overloaded(now() - enqueuedAt, 'deadline');
-          }
-          options.onStart?.(action, now() - enqueuedAt);
-          try {
-            return await task({ sent: departure.mark });
-          } finally {
-            departure.mark();
-          }
+          return runWhenDue(entry, task, priority, enqueuedAt, signal);
         },
-        { priority, ...(scheduleOptions.id !== undefined ? { id: scheduleOptions.id } : {}), ...(scheduleOptions.signal ? { signal: scheduleOptions.signal } : {}) },
+        { priority, ...(scheduleOptions.id !== undefined ? { id: scheduleOptions.id } : {}), ...(signal ? { signal } : {}) },
       );
-      return queued.then(
-        (result) => result,
-        (error: unknown) => {
-          // Aborted while waiting (the deadline passed in the queue): that is overload, not an
-          // upstream failure. The task never started, so it leaves the count here.
-          const waitedInQueue = !started && scheduleOptions.signal?.aborted;
-          leave();
-          throw waitedInQueue ? overloaded(now() - enqueuedAt, 'deadline') : error;
-        },
-      );
+      return queued.catch((error: unknown) => {
+        // Aborted while waiting (the deadline passed in the queue): that is overload, not an upstream
+        // failure. The task never started, so it leaves the count here.
+        const waitedInQueue = leave() && signal?.aborted;
+        throw waitedInQueue ? overloaded(action, now() - enqueuedAt, 'deadline') : error;
+      });
     },
     expectedStartMs(action, callsAhead) {
       const entry = queueFor(action);
-      const free = freeSlots(entry);
+      const free = freeSlots(entry, interval, now());
       if (callsAhead < free) return 0;
       // A saturated strict window lets `cap` tasks start per `interval`.
       return Math.ceil((callsAhead + 1 - free) / entry.cap) * interval;
@@ -269,7 +180,7 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
       }
     },
     stats() {
-      return Object.fromEntries([...queues].map(([action, entry]) => [action, { queued: waitingTotal(entry), running: entry.queue.pending }]));
+      return Object.fromEntries([...queues].map(([action, entry]) => [action, { queued: entry.waitingTotal(), running: entry.queue.pending }]));
     },
     async onIdle() {
       await Promise.all([...queues.values()].map(({ queue }) => queue.onIdle()));
@@ -277,32 +188,162 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
   };
 }
 
+function validateThrottleOptions(intervalCap: InProcessThrottleOptions['intervalCap'], interval: number, maxQueued: number): void {
+  if (typeof intervalCap === 'number' && (!Number.isInteger(intervalCap) || intervalCap < 1)) {
+    throw new TypeError(`intervalCap must be a whole number >= 1, got ${intervalCap}`);
+  }
+  if (!Number.isFinite(interval) || interval < 1) throw new TypeError(`interval must be a finite number of milliseconds >= 1, got ${interval}`);
+  if (!Number.isInteger(maxQueued) || maxQueued < 0) throw new TypeError(`maxQueued must be a whole number >= 0, got ${maxQueued}`);
+}
+
+/** One action's p-queue and the bookkeeping around it. */
+interface ActionQueue {
+  readonly action: string;
+  readonly queue: PQueue;
+  /** Tasks per `interval` for this action. */
+  readonly cap: number;
+  /** Waiting tasks per priority, to estimate the wait of a new task of a given priority. */
+  readonly waiting: Map<number, number>;
+  /** The last `cap` departures (actual send times), oldest first. */
+  readonly departures: Departure[];
+  /** Serialises the departure guard, so concurrent starts see each other. */
+  gate: Promise<void>;
+  /** Recent starts (epoch ms, priority), for the share of the budget higher priorities take. */
+  readonly recentStarts: { at: number; priority: number }[];
+  /** Counts a waiting task of `priority`; the returned `leave` uncounts it once (true the first time). */
+  join(priority: number): () => boolean;
+  /**
+   * Our own count of waiting tasks, not p-queue's `size`: after aborts in a strict queue that can
+   * report tasks that already settled (see sindresorhus/p-queue#219 for the family of abort issues).
+   */
+  waitingTotal(): number;
+}
+
+function createActionQueue(action: string, cap: number, interval: number): ActionQueue {
+  if (!Number.isInteger(cap) || cap < 1) throw new TypeError(`intervalCap for ${action} must be a whole number >= 1, got ${cap}`);
+  const waiting = new Map<number, number>();
+  return {
+    action,
+    queue: new PQueue({ intervalCap: cap, interval, strict: true }),
+    cap,
+    waiting,
+    departures: [],
+    gate: Promise.resolve(),
+    recentStarts: [],
+    join(priority) {
+      waiting.set(priority, (waiting.get(priority) ?? 0) + 1);
+      let left = false;
+      return () => {
+        if (left) return false;
+        left = true;
+        waiting.set(priority, (waiting.get(priority) ?? 1) - 1);
+        return true;
+      };
+    },
+    waitingTotal() {
+      let total = 0;
+      for (const count of waiting.values()) total += count;
+      return total;
+    },
+  };
+}
+
+const RATE_WINDOW_MS = 10_000;
+
+/**
+ * Expected wait for a new task of `priority`: the tasks ahead of it (waiting at the same or a higher
+ * priority), served at the rate left over by higher priorities (measured over the last 10 s). When
+ * interactive work takes (nearly) the whole budget, bulk work is told at once that it will not be
+ * served in time, instead of waiting for its deadline.
+ */
+function expectedWait(entry: ActionQueue, priority: number, interval: number, at: number): number {
+  const since = at - RATE_WINDOW_MS;
+  while (entry.recentStarts.length > 0 && (entry.recentStarts[0] as { at: number }).at < since) entry.recentStarts.shift();
+  const capacityPerMs = entry.cap / interval;
+  const higher = entry.recentStarts.filter((start) => start.priority > priority).length / RATE_WINDOW_MS;
+  const available = capacityPerMs - higher;
+  if (available <= capacityPerMs * 0.05) return Number.POSITIVE_INFINITY;
+  let ahead = 0;
+  for (const [other, count] of entry.waiting) if (other >= priority) ahead += count;
+  // The first `cap` tasks of an idle window start at once.
+  return ahead < entry.cap && higher === 0 ? 0 : (ahead + 1) / available;
+}
+
+/** Starts of the last `interval`: how many slots are free right now. */
+function freeSlots(entry: ActionQueue, interval: number, at: number): number {
+  const recent = entry.recentStarts.filter((start) => start.at > at - interval).length;
+  return Math.max(0, entry.cap - recent);
+}
+
+/**
+ * p-queue counts a task when it starts, but the upstream counts arrivals. On a busy event loop a
+ * request can leave seconds after its task started, bunching arrivals into one upstream second.
+ * So before a task starts, the window is checked again against actual departures: wait until the
+ * `cap`-th last one is `interval` old (unknown departures are awaited first). In the normal case
+ * departures follow starts within a millisecond and this never waits.
+ */
+function reserveDeparture(entry: ActionQueue, interval: number, now: () => number): Promise<Departure> {
+  const reserved = entry.gate.then(async () => {
+    if (entry.departures.length >= entry.cap) {
+      const oldest = entry.departures[0] as Departure;
+      const sentAt = await oldest.at;
+      const wait = sentAt + interval - now();
+      if (wait > 0) await sleep(wait);
+      entry.departures.shift();
+    }
+    const departure = createDeparture(now);
+    entry.departures.push(departure);
+    return departure;
+  });
+  entry.gate = reserved.then(() => undefined);
+  return reserved;
+}
+
 /** Waits until the shared budget grants a slot (it answers with the wait when it does not). */
-async function takeShared(budget: RateBudget, action: string, signal: AbortSignal | undefined): Promise<void> {
+async function takeSharedSlot(budget: RateBudget, action: string, signal: AbortSignal | undefined): Promise<BudgetGrant> {
   for (;;) {
-    const wait = await budget.take(action);
-    if (wait <= 0) return;
-    await sleep(wait, undefined, signal ? { signal } : {});
+    const answer = await budget.take(action);
+    if (answer.granted) return answer.grant;
+    await sleep(answer.waitMs, undefined, signal ? { signal } : {});
   }
 }
 
+/** What a task reports: its request left (`sent`), or it had nothing to send (`skipped`). First call wins. */
+function slotOf(departure: Departure, grant: BudgetGrant | undefined): ThrottleSlot {
+  let reported = false;
+  return {
+    sent() {
+      if (reported) return;
+      reported = true;
+      departure.mark();
+      grant?.confirm();
+    },
+    skipped() {
+      if (reported) return;
+      reported = true;
+      departure.cancel();
+      grant?.release();
+    },
+  };
+}
+
 interface Departure {
-  /** Resolves with the epoch milliseconds at which the request left. */
+  /** Resolves with the epoch milliseconds at which the request left (-Infinity: it never did). */
   readonly at: Promise<number>;
-  /** Records the departure (first call wins). */
+  /** Records the departure (first call of `mark` or `cancel` wins). */
   readonly mark: () => void;
+  /** Nothing left: the reservation frees at once. */
+  readonly cancel: () => void;
 }
 
 function createDeparture(now: () => number): Departure {
   let resolve: (at: number) => void = () => undefined;
   const at = new Promise<number>((settle) => (resolve = settle));
-  let marked = false;
-  return {
-    at,
-    mark: () => {
-      if (marked) return;
-      marked = true;
-      resolve(now());
-    },
+  let settled = false;
+  const settle = (value: number) => {
+    if (settled) return;
+    settled = true;
+    resolve(value);
   };
+  return { at, mark: () => settle(now()), cancel: () => settle(Number.NEGATIVE_INFINITY) };
 }

@@ -32,7 +32,7 @@ export function createManualThrottle(): ManualThrottle {
             running += 1;
             // The priority it started with (setPriority may have raised it while it waited).
             priorities.push(entry.priority);
-            task({ sent: () => undefined })
+            task({ sent: () => undefined, skipped: () => undefined })
               .then(resolve, reject)
               .finally(() => (running -= 1));
           },
