@@ -67,6 +67,11 @@ export interface Config {
   };
   /** Shared state for replicas. `undefined`: everything in process (the embedded default). */
   readonly redis: RedisConfig | undefined;
+  /**
+   * Callers' shares of the budget inside a priority, relative to each other (`CALLER_WEIGHTS`);
+   * unlisted callers weigh 1. The listed names are also the `caller` labels of the metrics.
+   */
+  readonly callerWeights: Readonly<Record<string, number>>;
 }
 
 export interface RedisConfig {
@@ -158,7 +163,23 @@ export function loadConfig(env: Env = process.env): Config {
       directoryTtlMs: integer(env, 'DIRECTORY_CACHE_TTL_MS', 60_000, { min: 0, max: 86_400_000 }),
     },
     redis: redis(env),
+    callerWeights: callerWeights(env),
   };
+}
+
+function callerWeights(env: Env): Record<string, number> {
+  const raw = nonEmpty(env.CALLER_WEIGHTS);
+  const weights: Record<string, number> = {};
+  if (raw === undefined) return weights;
+  for (const part of raw.split(',')) {
+    const match = /^\s*([\w.:@-]{1,64})\s*=\s*(\d+)\s*$/.exec(part);
+    const value = Number(match?.[2]);
+    if (!match?.[1] || !Number.isInteger(value) || value < 1 || value > 100) {
+      throw new ConfigError(`CALLER_WEIGHTS must be a comma-separated list of caller=n (n from 1 to 100, callers of letters, digits and . : @ _ -), got "${raw}".`);
+    }
+    weights[match[1]] = value;
+  }
+  return weights;
 }
 
 function rateLimits(env: Env): Record<string, number> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import DataLoader from 'dataloader';
@@ -11,7 +12,9 @@ import { createCustomerDirectory, type DirectoryPage } from './loaders/customer-
 import { onceUnknownCode, type CustomerProfile, type VoucherList } from './loaders/customer-mapping.js';
 import { createVoucherPoolSource } from './loaders/voucher-pool.js';
 import { schema } from './schema/index.js';
-import type { GatewayContext } from './schema/context.js';
+import type { AsOf, GatewayContext } from './schema/context.js';
+import { identifyCaller } from './server/caller-identity.js';
+import { createResultsStream } from './store/results-stream.js';
 import { hasScope, useCallerAuth, verifiedCaller } from './server/caller-auth.js';
 import { createMetrics, useMetrics, type GatewayMetrics } from './server/metrics.js';
 import { createReadiness, useReadiness, type Readiness } from './server/readiness.js';
@@ -24,7 +27,7 @@ import type { RedisConnection } from './store/redis-connection.js';
 import { createTimedCache, type Cached } from './store/timed-cache.js';
 import { createUpstreamClient, VOUCHER_STATUSES, type AttemptEvent, type UpstreamClient, type VoucherPool, type VoucherStatusFilter } from './upstream/client.js';
 import { deadlineExceeded } from './upstream/errors.js';
-import { createInProcessThrottle, type Throttle } from './upstream/throttle.js';
+import { createInProcessThrottle, ThrottleOverloadedError, type Throttle } from './upstream/throttle.js';
 import { createFetchTransport, type Transport } from './upstream/transport.js';
 
 export interface GatewayOptions {
@@ -41,9 +44,13 @@ export interface GatewayOptions {
   readonly throttle?: Throttle;
   readonly transport?: Transport;
   readonly onAttempt?: (event: AttemptEvent) => void;
+  /** This replica's name in the deployment's queue (owner of the calls it composes). Default: a random UUID. */
+  readonly replicaId?: string;
 }
 
 export interface Gateway {
+  /** This replica's name in the deployment's queue. */
+  readonly replicaId: string;
   readonly yoga: GatewayYoga;
   readonly client: UpstreamClient;
   readonly throttle: Throttle;
@@ -53,6 +60,8 @@ export interface Gateway {
   readonly sharedState: () => 'local' | 'redis' | 'fallback';
   /** Resolves when no UIN waits and no upstream call (including its retries and backoff) is under way. */
   onIdle(): Promise<void>;
+  /** Stops what the gateway started (the results stream reader); the Redis connection is the caller's. */
+  close(): Promise<void>;
 }
 
 /** Requests naming at most this many UINs are interactive: their UINs go first. */
@@ -63,7 +72,7 @@ const PRIORITY = { interactive: 1, bulk: 0 } as const;
  * Wires the layers: transport → signing/throttle/retries (upstream client) → UIN queues and caches
  * (loaders) → schema → Yoga. Per-process parts (throttle, budget, UIN queues, caches, denylist, pool
  * single-flight, metrics) are created once here; per-request parts (DataLoaders, the deadline) in the
- * context factory.
+ * context factory. Each step is a named function below, in the order they are wired.
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, logger, redis } = options;
@@ -71,45 +80,76 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Gauges read the throttle and the queues lazily, at scrape time.
   const metrics: GatewayMetrics = createMetrics({
     throttle: () => throttle,
-    queuedUins: () => ({
-      QueryVoucherAmountByUin: quotas.queue.stats().queued,
-      DescribeCustomerInfo: profiles.queue.stats().queued,
-      QueryVoucherListByUin: [...vouchers.values()].reduce((sum, source) => sum + source.queue.stats().queued, 0),
-    }),
+    queuedUins: () => sources.queuedUins(),
     sharedState,
+    knownCallers: Object.keys(config.callerWeights),
   });
-  const interval = 1000 + config.upstream.throttleMarginMs;
+  const shared = createSharedState(options);
+  const throttle = options.throttle ?? createThrottle(config, shared.budget, metrics);
+  const readiness = createReadiness({ probe: () => sources.voucherPool.load({ maxAgeMs: 0, priority: PRIORITY.bulk }) });
+  const client = createClient(options, throttle, metrics, readiness);
+  const sources = createSources({ config, logger, client, throttle, metrics, shared });
+  const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics);
+
+  const yoga = createGatewayYoga({
+    schema,
+    context,
+    graphiql: config.graphiql,
+    introspection: config.introspection,
+    limits: { ...config.limits, blockFieldSuggestions: !config.introspection },
+    logger,
+    plugins: [useRequestLog(logger), useMetrics(metrics), useReadiness(readiness, sharedState), ...useCallerAuth(config.auth), useRequestRelease],
+  });
+  const onIdle = async () => {
+    while (sources.busy()) await sleep(10);
+    await throttle.onIdle();
+  };
+  const close = async () => {
+    await shared.results?.close();
+  };
+  return { replicaId: shared.replicaId, yoga, client, throttle, metrics, readiness, sharedState, onIdle, close };
+}
+
+/** Where shared state lives: the account's key space in Redis (budget, store, results stream), or this process. */
+function createSharedState(options: GatewayOptions) {
+  const { config, redis, logger } = options;
   const keyPrefix = accountKeyPrefix(config.redis?.keyPrefix ?? 'voucher-gateway:', {
     secretId: options.upstream.credentials.secretId,
     endpoint: options.upstream.endpoint,
   });
-  const capOf = (action: string) => config.upstream.rates[action] ?? 5;
-  const budget: RateBudget | undefined =
-    redis &&
-    createRedisRateBudget({
-      connection: redis,
-      keyPrefix,
-      cap: capOf,
-      interval,
-      fallbackCap: config.redis?.fallbackRatePerSecond ?? 1,
-    });
-  const throttle: Throttle =
-    options.throttle ??
-    createInProcessThrottle({
-      intervalCap: capOf,
-      interval,
-      maxQueued: config.limits.maxQueuedCalls,
-      budget,
-      onStart: (action, waitedMs) => metrics.recordThrottleWait(action, waitedMs),
-      onOverload: (action) => metrics.recordOverload(action),
-    });
+  const replicaId = options.replicaId ?? randomUUID();
   const localStore = createLocalStore();
-  const store: KeyValueStore = redis
-    ? createRedisStore({ connection: redis, keyPrefix, fallback: localStore })
-    : localStore;
-  const readiness = createReadiness({ probe: () => voucherPool.load({ maxAgeMs: 0, priority: PRIORITY.bulk }) });
+  if (!redis) return { replicaId, keyPrefix, store: localStore, budget: undefined, results: undefined, deployment: undefined };
+  const budget: RateBudget = createRedisRateBudget({
+    connection: redis,
+    keyPrefix,
+    cap: (action) => capOf(config, action),
+    interval: windowOf(config),
+    fallbackCap: config.redis?.fallbackRatePerSecond ?? 1,
+  });
+  const store: KeyValueStore = createRedisStore({ connection: redis, keyPrefix, fallback: localStore });
+  const results = createResultsStream({ connection: redis, keyPrefix, logger });
+  return { replicaId, keyPrefix, store, budget, results, deployment: { connection: redis, keyPrefix, results, replicaId } };
+}
+type SharedState = ReturnType<typeof createSharedState>;
 
-  const client = createUpstreamClient({
+const capOf = (config: Config, action: string) => config.upstream.rates[action] ?? 5;
+const windowOf = (config: Config) => 1000 + config.upstream.throttleMarginMs;
+
+function createThrottle(config: Config, budget: RateBudget | undefined, metrics: GatewayMetrics): Throttle {
+  return createInProcessThrottle({
+    intervalCap: (action) => capOf(config, action),
+    interval: windowOf(config),
+    maxQueued: config.limits.maxQueuedCalls,
+    budget,
+    onStart: (action, waitedMs) => metrics.recordThrottleWait(action, waitedMs),
+    onOverload: (action) => metrics.recordOverload(action),
+  });
+}
+
+function createClient(options: GatewayOptions, throttle: Throttle, metrics: GatewayMetrics, readiness: Readiness): UpstreamClient {
+  const { config, logger } = options;
+  return createUpstreamClient({
     endpoint: options.upstream.endpoint,
     credentials: options.upstream.credentials,
     transport: options.transport ?? createFetchTransport({ timeoutMs: config.upstream.timeoutMs }),
@@ -125,79 +165,94 @@ export function createGateway(options: GatewayOptions): Gateway {
       options.onAttempt?.(event);
     },
   });
+}
+
+/** The per-customer sources (cache → denylist → UIN queue), the directory and the pool. */
+function createSources(parts: { config: Config; logger: Logger; client: UpstreamClient; throttle: Throttle; metrics: GatewayMetrics; shared: SharedState }) {
+  const { config, logger, client, throttle, metrics, shared } = parts;
+  const { store } = shared;
   const denylist = createUinDenylist({ store, ttlMs: config.upstream.uinDenylistTtlMs });
   /** A cache in the shared store, its hits and misses counted under `name`. */
   const cacheOf = <T>(name: string, namespace: string, ttlMs: number) =>
     createTimedCache<T>({ store, namespace, ttlMs, onLookup: (hits, misses) => metrics.recordCacheLookup(name, hits, misses) });
+  const weightOf = (caller: string) => config.callerWeights[caller] ?? 1;
+  const common = { client, throttle, denylist, maxQueued: config.limits.maxQueuedUins, weightOf, deployment: shared.deployment };
   const quotas = createVoucherQuotaSource({
-    client,
-    throttle,
-    denylist,
-    maxQueued: config.limits.maxQueuedUins,
+    ...common,
     onOverload: () => metrics.recordUinOverload('QueryVoucherAmountByUin'),
     cache: cacheOf<VoucherQuota>('quota', 'quota:', config.cache.quotaTtlMs),
   });
   const onUnknownCode = onceUnknownCode((field, code) => logger.warn({ field, code }, 'unknown upstream code mapped to UNKNOWN'));
   const profiles = createCustomerProfileSource({
-    client,
-    throttle,
-    denylist,
-    maxQueued: config.limits.maxQueuedUins,
+    ...common,
     onOverload: () => metrics.recordUinOverload('DescribeCustomerInfo'),
     onUnknownCode,
     cache: cacheOf<CustomerProfile>('profile', 'profile:', config.cache.profileTtlMs),
   });
   // One queue per status filter: a call carries one `Status`. They share the action's budget.
-  const vouchers = new Map<VoucherStatusFilter | undefined, ReturnType<typeof createVoucherListSource>>(
+  const vouchers = new Map<VoucherStatusFilter | undefined, CachedUinSource<VoucherList>>(
     [undefined, ...VOUCHER_STATUSES].map((status) => [
       status,
       createVoucherListSource({
-        client,
-        throttle,
-        denylist,
+        ...common,
         status,
-        maxQueued: config.limits.maxQueuedUins,
         onOverload: () => metrics.recordUinOverload('QueryVoucherListByUin'),
         onUnknownCode,
         cache: cacheOf<VoucherList>('vouchers', `vouchers:${status ?? 'all'}:`, config.cache.quotaTtlMs),
       }),
     ]),
   );
-  const directory = createCustomerDirectory({
-    client,
-    throttle,
-    cache: cacheOf<DirectoryPage>('directory', 'directory:', config.cache.directoryTtlMs),
-  });
-  const voucherPool = createVoucherPoolSource({
-    client,
-    throttle,
-    cache: cacheOf<VoucherPool>('pool', 'pool:', config.cache.poolTtlMs),
-  });
+  const directory = createCustomerDirectory({ client, throttle, cache: cacheOf<DirectoryPage>('directory', 'directory:', config.cache.directoryTtlMs) });
+  const voucherPool = createVoucherPoolSource({ client, throttle, cache: cacheOf<VoucherPool>('pool', 'pool:', config.cache.poolTtlMs) });
+  const perCustomer = () => [quotas, profiles, ...vouchers.values()];
+  return {
+    quotas,
+    profiles,
+    vouchers,
+    directory,
+    voucherPool,
+    queuedUins: () => ({
+      QueryVoucherAmountByUin: quotas.queue.stats().queued,
+      DescribeCustomerInfo: profiles.queue.stats().queued,
+      QueryVoucherListByUin: [...vouchers.values()].reduce((sum, source) => sum + source.queue.stats().queued, 0),
+    }),
+    busy: () => perCustomer().some((source) => source.queue.stats().queued > 0 || source.queue.stats().calls > 0) || voucherPool.busy() || directory.busy(),
+  };
+}
+type Sources = ReturnType<typeof createSources>;
 
+/**
+ * The per-request part: one deadline for all of the request's upstream work, one DataLoader per source
+ * (every selection of a field collects in one tick and goes to its action's queue), the caller's
+ * identity and priority. The plugin releases the deadline timer with the response.
+ */
+function createContextFactory(config: Config, sources: Sources, metrics: GatewayMetrics) {
+  const { quotas, profiles, vouchers, directory, voucherPool } = sources;
   /** The request's deadline timer and listener, released when its response is sent. */
   const releases = new WeakMap<Request, () => void>();
   const context = (initial: { request: Request }): GatewayContext => {
     const { request } = initial;
     const requestId = requestIdOf(request);
-    // One deadline for all upstream work of this request: queueing, attempts and backoff.
     const deadline = Date.now() + config.limits.requestDeadlineMs;
     const { signal, release } = deadlineSignal(config.limits.requestDeadlineMs, request.signal);
     releases.set(request, release);
     const budget = { requestedUins: 0 };
     const priority = () => (budget.requestedUins > INTERACTIVE_MAX_UINS ? PRIORITY.bulk : PRIORITY.interactive);
-    // One DataLoader per source and request: every selection of a field collects in one tick and
-    // goes to the gateway-wide queue of its action.
+    const caller = () => identifyCaller(request, initial, config.auth);
     const loaderOf = <T>(source: CachedUinSource<T>) =>
-      new DataLoader<UinKey, Cached<T>, string>((keys) => source.load(keys, { priority: priority(), deadline, signal, requestId }), {
-        cacheKeyFn: (key) => `${key.uin}:${key.maxAgeMs ?? ''}`,
-      });
+      new DataLoader<UinKey, Cached<T>, string>(
+        async (keys) => {
+          const who = caller();
+          const results = await source.load(keys, { priority: priority(), caller: who, deadline, signal, requestId });
+          const failedFast = results.filter((result) => result instanceof ThrottleOverloadedError).length;
+          metrics.recordCallerUins(who, results.filter((result) => !(result instanceof Error)).length, failedFast);
+          return results;
+        },
+        { cacheKeyFn: (key) => `${key.uin}:${key.maxAgeMs ?? ''}` },
+      );
     const quotaLoader = loaderOf<VoucherQuota>(quotas);
     const profileLoader = loaderOf<CustomerProfile>(profiles);
     const voucherLoaders = new Map<VoucherStatusFilter | undefined, DataLoader<UinKey, Cached<VoucherList>, string>>();
-    const withAsOf = async <T>(loaded: Promise<Cached<T>>) => {
-      const { value, asOf } = await loaded;
-      return { ...value, asOf };
-    };
     const pools = new Map<string, Promise<Cached<VoucherPool>>>();
     return {
       budget,
@@ -220,31 +275,23 @@ export function createGateway(options: GatewayOptions): Gateway {
       limits: { maxUinsPerQuery: config.limits.maxUinsPerQuery, maxCost: config.limits.maxCost },
     };
   };
-  const useRequestRelease: Plugin = {
+  const plugin: Plugin = {
+    onExecute({ args }) {
+      // The caller is known once the JWT plugin has run; named here so that every request log has it.
+      const request = (args.contextValue as { request?: Request }).request;
+      if (request) identifyCaller(request, args.contextValue, config.auth);
+    },
     onResponse({ request }) {
       releases.get(request)?.();
       releases.delete(request);
     },
   };
+  return { context, plugin };
+}
 
-  const yoga = createGatewayYoga({
-    schema,
-    context,
-    graphiql: config.graphiql,
-    introspection: config.introspection,
-    limits: { ...config.limits, blockFieldSuggestions: !config.introspection },
-    logger,
-    plugins: [useRequestLog(logger), useMetrics(metrics), useReadiness(readiness, sharedState), ...useCallerAuth(config.auth), useRequestRelease],
-  });
-  const busy = () => {
-    const queues = [quotas, profiles, ...vouchers.values()].map((source) => source.queue.stats());
-    return queues.some(({ queued, calls }) => queued > 0 || calls > 0) || voucherPool.busy() || directory.busy();
-  };
-  const onIdle = async () => {
-    while (busy()) await sleep(10);
-    await throttle.onIdle();
-  };
-  return { yoga, client, throttle, metrics, readiness, sharedState, onIdle };
+async function withAsOf<T>(loaded: Promise<Cached<T>>): Promise<AsOf<T>> {
+  const { value, asOf } = await loaded;
+  return { ...value, asOf };
 }
 
 /**

@@ -41,6 +41,7 @@ logger.info(
     graphiql: config.graphiql,
     upstream: upstream.endpoint,
     sharedState: gateway.sharedState(),
+    replica: gateway.replicaId,
     ...(config.redis ? { redis: redactUrl(config.redis.url) } : {}),
   },
   'voucher gateway ready',
@@ -58,6 +59,7 @@ const shutdown = (signal: string) => {
   force.unref();
   http
     .close()
+    .then(() => gateway.close())
     .then(() => redis?.close())
     .then(() => simulator?.close())
     .then(() => {

@@ -2,7 +2,11 @@ import type { Cached, TimedCache } from '../store/timed-cache.js';
 import type { Throttle } from '../upstream/throttle.js';
 import { createIsolatingFetch, CustomerNotFoundError, type UinCallFn } from './customer-isolation.js';
 import type { UinDenylist } from './uin-denylist.js';
+import { createDeploymentUinQueue, type DeploymentUinQueueOptions } from './deployment-uin-queue.js';
 import { createUinQueue, type UinLoadOptions, type UinQueue } from './uin-queue.js';
+
+/** Where the deployment's queue lives (Redis), for a source whose queue spans every replica. */
+export type DeploymentQueueOptions = Pick<DeploymentUinQueueOptions<unknown>, 'connection' | 'keyPrefix' | 'results' | 'replicaId' | 'leaseMs' | 'pollMs'>;
 
 /** What a per-request DataLoader asks for: a customer, and how old an answer may be. */
 export interface UinKey {
@@ -31,7 +35,11 @@ export interface CachedUinSourceOptions<T> {
   readonly maxBatchSize?: number;
   readonly maxQueued?: number;
   readonly maxIsolationCalls?: number;
-  readonly onOverload?: () => void;
+  readonly onOverload?: (caller: string) => void;
+  /** A caller's share relative to others (default 1). */
+  readonly weightOf?: (caller: string) => number;
+  /** With Redis: one queue for every replica, named `name` (the action, and its variant). */
+  readonly deployment?: (DeploymentQueueOptions & { readonly name: string }) | undefined;
   readonly now?: () => number;
 }
 
@@ -43,20 +51,17 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
     const asOf = now();
     return new Map([...found].map(([uin, value]) => [uin, { value, asOf }]));
   };
-  const queue = createUinQueue<Cached<T>>({
-    action: options.action,
-    throttle: options.throttle,
-    maxBatchSize: options.maxBatchSize,
-    maxQueued: options.maxQueued,
-    onOverload: options.onOverload,
-    now,
-    fetchBatchFn: createIsolatingFetch({
-      callFn,
-      denylist,
-      maxIsolationCalls: options.maxIsolationCalls,
-      onFound: (found) => cache.setMany([...found].map(([uin, cached]) => ({ key: String(uin), cached }))),
-    }),
+  const fetchBatchFn = createIsolatingFetch({
+    callFn,
+    denylist,
+    maxIsolationCalls: options.maxIsolationCalls,
+    onFound: (found) => cache.setMany([...found].map(([uin, cached]) => ({ key: String(uin), cached }))),
   });
+  const { action, throttle, maxBatchSize, onOverload, weightOf } = options;
+  const local = createUinQueue<Cached<T>>({ action, throttle, maxBatchSize, maxQueued: options.maxQueued, onOverload, weightOf, now, fetchBatchFn });
+  const queue = options.deployment
+    ? createDeploymentUinQueue<Cached<T>>({ ...options.deployment, action, throttle, fetchBatchFn, local, maxBatchSize, onOverload, weightOf, now })
+    : local;
 
   return {
     queue,

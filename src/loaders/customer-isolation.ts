@@ -1,6 +1,6 @@
 import type { CallOptions } from '../upstream/client.js';
 import { UpstreamError } from '../upstream/errors.js';
-import type { FetchBatchFn } from './uin-queue.js';
+import type { ComposeFn, FetchBatchFn } from './uin-queue.js';
 import type { UinDenylist } from './uin-denylist.js';
 
 /** The UIN is not among the caller's customers: omitted from `Data`, or refused with `UinNoAuth`. */
@@ -16,7 +16,7 @@ export class CustomerNotFoundError extends Error {
 }
 
 /** One upstream call for a list of UINs: resolves with the items it found, by UIN. */
-export type UinCallFn<T> = (uins: readonly number[] | (() => readonly number[]), options: CallOptions) => Promise<ReadonlyMap<number, T>>;
+export type UinCallFn<T> = (uins: readonly number[] | ComposeFn, options: CallOptions) => Promise<ReadonlyMap<number, T>>;
 
 export interface IsolatingFetchOptions<T> {
   readonly callFn: UinCallFn<T>;
@@ -47,7 +47,7 @@ export function createIsolatingFetch<T>(options: IsolatingFetchOptions<T>): Fetc
     let composed: readonly number[] = [];
     const strangers: number[] = [];
 
-    const fetchGroup = async (group: readonly number[] | (() => readonly number[]), isWholeBatch: boolean): Promise<void> => {
+    const fetchGroup = async (group: readonly number[] | ComposeFn, isWholeBatch: boolean): Promise<void> => {
       try {
         const found = await callFn(group, callOptions);
         const uins = typeof group === 'function' ? composed : group;
@@ -74,7 +74,7 @@ export function createIsolatingFetch<T>(options: IsolatingFetchOptions<T>): Fetc
       }
     };
 
-    await fetchGroup(() => (composed = [...new Set(compose())]), true);
+    await fetchGroup(async () => (composed = [...new Set(await compose())]), true);
     if (strangers.length > 0) await denylist.add(strangers);
     return results;
   };

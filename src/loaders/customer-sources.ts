@@ -1,7 +1,7 @@
 import type { TimedCache } from '../store/timed-cache.js';
 import { MAX_UINS_PER_CALL, type UpstreamClient, type VoucherStatusFilter } from '../upstream/client.js';
 import type { Throttle } from '../upstream/throttle.js';
-import { createCachedUinSource, type CachedUinSource } from './cached-uin-source.js';
+import { createCachedUinSource, type CachedUinSource, type DeploymentQueueOptions } from './cached-uin-source.js';
 import type { UinCallFn } from './customer-isolation.js';
 import { mapCustomerInfo, mapVoucherList, type CustomerProfile, type UnknownCodeFn, type VoucherList } from './customer-mapping.js';
 import type { UinDenylist } from './uin-denylist.js';
@@ -24,13 +24,18 @@ export interface CustomerSourceOptions<T> {
   readonly cache: TimedCache<T>;
   readonly denylist: UinDenylist;
   readonly maxQueued?: number;
-  readonly onOverload?: () => void;
+  readonly onOverload?: (caller: string) => void;
   readonly onUnknownCode?: UnknownCodeFn;
+  readonly weightOf?: (caller: string) => number;
+  /** With Redis: the source's queue spans every replica. */
+  readonly deployment?: DeploymentQueueOptions | undefined;
 }
 
-function customerSource<T>(action: string, options: CustomerSourceOptions<T>, callFn: UinCallFn<T>): CachedUinSource<T> {
+function customerSource<T>(action: string, options: CustomerSourceOptions<T>, callFn: UinCallFn<T>, name = action): CachedUinSource<T> {
   return createCachedUinSource<T>({
     action,
+    weightOf: options.weightOf,
+    deployment: options.deployment && { ...options.deployment, name },
     throttle: options.throttle,
     cache: options.cache,
     denylist: options.denylist,
@@ -63,6 +68,6 @@ export function createVoucherListSource(options: CustomerSourceOptions<VoucherLi
   return customerSource('QueryVoucherListByUin', options, async (uins, callOptions) => {
     const { items } = await options.client.queryVoucherListByUin(uins, options.status, callOptions);
     return new Map(items.map((item) => [item.clientUin, mapVoucherList(item, options.onUnknownCode)]));
-  });
+  }, `QueryVoucherListByUin:${options.status ?? 'all'}`);
 }
 

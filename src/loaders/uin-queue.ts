@@ -1,12 +1,14 @@
 import type { CallOptions } from '../upstream/client.js';
 import { deadlineExceeded } from '../upstream/errors.js';
 import { ThrottleOverloadedError, type Throttle } from '../upstream/throttle.js';
+import { FairQueue } from './fair-queue.js';
 
 /**
  * One gateway-wide queue of UINs per upstream action (and per variant, such as a voucher status).
  * Requests hand in UINs, not calls. A call is composed only when the throttle starts it: it takes up
- * to `maxBatchSize` queued UINs, highest priority first, oldest first within a priority, so
- * concurrent requests share calls and an interactive lookup rides in the next call beside bulk UINs.
+ * to `maxBatchSize` queued UINs, highest priority first, then shared fairly between callers, then
+ * oldest first (`FairQueue`), so concurrent requests share calls, an interactive lookup rides in the
+ * next call beside bulk UINs, and one caller's export cannot starve another caller's report.
  * A UIN already queued or in flight is fetched once and answered to everyone who asked.
  *
  * When calls are scheduled (the rule that measured best, see the README): a full call is scheduled
@@ -24,6 +26,8 @@ export interface UinQueue<T> {
 export interface UinLoadOptions {
   /** Greater goes first. Default 0. */
   readonly priority?: number | undefined;
+  /** Who asks (the caller's identity): callers share each priority's calls fairly. Default `anonymous`. */
+  readonly caller?: string | undefined;
   /** Epoch milliseconds by which the answer is needed; a UIN that cannot make it fails fast. */
   readonly deadline?: number | undefined;
   /** The request gave up (deadline, client gone): its UINs leave the queue. */
@@ -37,7 +41,10 @@ export interface UinLoadOptions {
  * returns the UINs the call carries (possibly none: then nothing is sent). Resolves with a result for
  * every composed UIN; rejects when the whole call failed.
  */
-export type FetchBatchFn<T> = (compose: () => readonly number[], options: CallOptions) => Promise<ReadonlyMap<number, T | Error>>;
+export type FetchBatchFn<T> = (compose: ComposeFn, options: CallOptions) => Promise<ReadonlyMap<number, T | Error>>;
+
+/** Composes a call's UINs when its throttle slot comes (a round trip to Redis for the deployment queue). */
+export type ComposeFn = () => readonly number[] | Promise<readonly number[]>;
 
 export interface UinQueueOptions<T> {
   /** The throttle's action (its window gives the wait estimates). */
@@ -48,12 +55,15 @@ export interface UinQueueOptions<T> {
   readonly maxBatchSize?: number;
   /** Most UINs waiting; more fail at once with `GATEWAY_OVERLOADED`. Default 20,000. */
   readonly maxQueued?: number;
-  /** Observes each UIN failed with `GATEWAY_OVERLOADED` (metrics). */
-  readonly onOverload?: () => void;
+  /** Observes each UIN failed with `GATEWAY_OVERLOADED` (metrics), with the caller that asked. */
+  readonly onOverload?: (caller: string) => void;
+  /** A caller's share relative to others (default 1); `CALLER_WEIGHTS`. */
+  readonly weightOf?: (caller: string) => number;
   readonly now?: () => number;
 }
 
 interface Waiter<T> {
+  readonly caller: string;
   readonly deadline: number | undefined;
   readonly requestId: string | undefined;
   readonly enqueuedAt: number;
@@ -63,7 +73,6 @@ interface Waiter<T> {
 
 interface Entry<T> {
   readonly uin: number;
-  priority: number;
   readonly waiters: Set<Waiter<T>>;
   inFlight: boolean;
 }
@@ -75,8 +84,9 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
   const now = options.now ?? Date.now;
   if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new TypeError(`maxBatchSize must be a whole number >= 1, got ${maxBatchSize}`);
 
-  /** Queued entries per priority; a Map keeps insertion order, so each lane is oldest first. */
-  const lanes = new Map<number, Map<number, Entry<T>>>();
+  const weightOf = options.weightOf ?? (() => 1);
+  /** Queued entries in the order they leave; `queued` finds them by UIN. */
+  const order = new FairQueue<Entry<T>>();
   const queued = new Map<number, Entry<T>>();
   const inFlight = new Map<number, Entry<T>>();
   let scheduledCalls = 0;
@@ -84,17 +94,12 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
   /** Typical call duration (EWMA): a UIN must be *answered* before its deadline, not just sent. */
   let typicalCallMs = 0;
 
-  const lanesInOrder = () => [...lanes.entries()].sort(([a], [b]) => b - a);
-  const enqueue = (entry: Entry<T>) => {
-    let lane = lanes.get(entry.priority);
-    if (!lane) lanes.set(entry.priority, (lane = new Map()));
-    lane.set(entry.uin, entry);
+  const enqueue = (entry: Entry<T>, priority: number, caller: string) => {
+    order.push(entry, priority, caller, weightOf(caller));
     queued.set(entry.uin, entry);
   };
   const dequeue = (entry: Entry<T>) => {
-    const lane = lanes.get(entry.priority);
-    lane?.delete(entry.uin);
-    if (lane?.size === 0) lanes.delete(entry.priority);
+    order.remove(entry);
     queued.delete(entry.uin);
   };
 
@@ -110,8 +115,8 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
     if (entry.waiters.size === 0 && !entry.inFlight) dequeue(entry);
   };
 
-  const overloaded = (waitMs: number, reason: 'queue-full' | 'deadline') => {
-    options.onOverload?.();
+  const overloaded = (caller: string, waitMs: number, reason: 'queue-full' | 'deadline') => {
+    options.onOverload?.(caller);
     return new ThrottleOverloadedError(action, waitMs, reason);
   };
 
@@ -121,31 +126,23 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
    */
   const failHopeless = () => {
     let position = 0;
-    for (const [, lane] of lanesInOrder()) {
-      for (const entry of [...lane.values()]) {
-        const callsAhead = Math.floor(position / maxBatchSize);
-        const expectedMs = throttle.expectedStartMs(action, callsAhead) + typicalCallMs;
-        const at = now();
-        let kept = false;
-        for (const waiter of [...entry.waiters]) {
-          if (waiter.deadline !== undefined && at + expectedMs > waiter.deadline) drop(entry, waiter, overloaded(expectedMs, 'deadline'));
-          else kept = true;
-        }
-        if (kept) position += 1;
+    for (const entry of [...order.inOrder()]) {
+      const callsAhead = Math.floor(position / maxBatchSize);
+      const expectedMs = throttle.expectedStartMs(action, callsAhead) + typicalCallMs;
+      const at = now();
+      let kept = false;
+      for (const waiter of [...entry.waiters]) {
+        if (waiter.deadline !== undefined && at + expectedMs > waiter.deadline) drop(entry, waiter, overloaded(waiter.caller, expectedMs, 'deadline'));
+        else kept = true;
       }
+      if (kept) position += 1;
     }
   };
 
   const take = (): Entry<T>[] => {
-    const batch: Entry<T>[] = [];
-    for (const [, lane] of lanesInOrder()) {
-      for (const entry of lane.values()) {
-        if (batch.length >= maxBatchSize) break;
-        batch.push(entry);
-      }
-    }
+    const batch = order.take(maxBatchSize);
     for (const entry of batch) {
-      dequeue(entry);
+      queued.delete(entry.uin);
       entry.inFlight = true;
       inFlight.set(entry.uin, entry);
     }
@@ -163,8 +160,8 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
     scheduledCalls += 1;
     let batch: Entry<T>[] | undefined;
     let startedAt = 0;
-    const lanePriorities = [...lanes.keys()];
-    const priority = lanePriorities.length > 0 ? Math.max(...lanePriorities) : 0;
+    const first = order.inOrder().next();
+    const priority = first.done ? 0 : (order.priorityOf(first.value) ?? 0);
     const compose = () => {
       if (batch) return batch.map((entry) => entry.uin);
       scheduledCalls -= 1;
@@ -229,26 +226,25 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
   return {
     load(uins, loadOptions = {}) {
       const priority = loadOptions.priority ?? 0;
+      const caller = loadOptions.caller ?? 'anonymous';
       const { deadline, signal } = loadOptions;
       const enqueuedAt = now();
       const mine: { entry: Entry<T>; waiter: Waiter<T> }[] = [];
       const results = uins.map(
         (uin) =>
           new Promise<T | Error>((resolve) => {
-            const waiter: Waiter<T> = { deadline, requestId: loadOptions.requestId, enqueuedAt, resolve, settled: false };
+            const waiter: Waiter<T> = { caller, deadline, requestId: loadOptions.requestId, enqueuedAt, resolve, settled: false };
             let entry = inFlight.get(uin) ?? queued.get(uin);
             if (!entry) {
               if (queued.size >= maxQueued) {
-                resolve(overloaded(throttle.expectedStartMs(action, Math.floor(queued.size / maxBatchSize)), 'queue-full'));
+                resolve(overloaded(caller, throttle.expectedStartMs(action, Math.floor(queued.size / maxBatchSize)), 'queue-full'));
                 return;
               }
-              entry = { uin, priority, waiters: new Set(), inFlight: false };
-              enqueue(entry);
-            } else if (!entry.inFlight && priority > entry.priority) {
-              // An interactive request wants a UIN a bulk request queued: it moves up.
-              dequeue(entry);
-              entry.priority = priority;
-              enqueue(entry);
+              entry = { uin, waiters: new Set(), inFlight: false };
+              enqueue(entry, priority, caller);
+            } else if (!entry.inFlight && priority > (order.priorityOf(entry) ?? priority)) {
+              // An interactive request wants a UIN a bulk request queued: it moves up, on this caller's share.
+              enqueue(entry, priority, caller);
             }
             entry.waiters.add(waiter);
             mine.push({ entry, waiter });
@@ -259,7 +255,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
           for (const { entry, waiter } of mine) {
             if (waiter.settled) continue;
             // Still queued: the deadline came before a slot did. On the wire: the call goes on for others.
-            if (!entry.inFlight) drop(entry, waiter, overloaded(now() - waiter.enqueuedAt, 'deadline'));
+            if (!entry.inFlight) drop(entry, waiter, overloaded(caller, now() - waiter.enqueuedAt, 'deadline'));
             else {
               entry.waiters.delete(waiter);
               settle(waiter, deadlineExceeded(signal.reason));

@@ -14,6 +14,8 @@ export interface GatewayMetrics {
   recordOverload(action: string): void;
   recordCacheLookup(cache: string, hits: number, misses: number): void;
   recordUinOverload(action: string): void;
+  /** A request's UINs answered and failed fast (`GATEWAY_OVERLOADED`), by caller. */
+  recordCallerUins(caller: string, served: number, failedFast: number): void;
 }
 
 export interface MetricsSources {
@@ -22,6 +24,8 @@ export interface MetricsSources {
   readonly queuedUins: () => Record<string, number>;
   /** Where shared state lives now. */
   readonly sharedState: () => 'local' | 'redis' | 'fallback';
+  /** Callers with a label of their own (`CALLER_WEIGHTS`); every other caller is counted as `other`. */
+  readonly knownCallers?: readonly string[];
 }
 
 export function createMetrics(sources: MetricsSources): GatewayMetrics {
@@ -105,8 +109,21 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     },
   });
 
+  const known = new Set(['anonymous', ...(sources.knownCallers ?? [])]);
+  const callerUins = new Counter({
+    name: 'caller_uins_total',
+    help: 'UINs asked for by requests, by caller and outcome (served, or failed_fast with GATEWAY_OVERLOADED). Callers not configured in CALLER_WEIGHTS count as other.',
+    labelNames: ['caller', 'outcome'],
+    registers: [registry],
+  });
+
   return {
     registry,
+    recordCallerUins(caller, served, failedFast) {
+      const label = known.has(caller) ? caller : 'other';
+      if (served > 0) callerUins.inc({ caller: label, outcome: 'served' }, served);
+      if (failedFast > 0) callerUins.inc({ caller: label, outcome: 'failed_fast' }, failedFast);
+    },
     recordAttempt(event) {
       calls.inc({ action: event.action, outcome: event.outcome === 'error' ? (event.code ?? 'error') : event.outcome });
       duration.observe({ action: event.action }, event.durationMs / 1000);

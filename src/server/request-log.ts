@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
+import { callerOf } from './caller-identity.js';
 
 const requestIds = new WeakMap<Request, string>();
 
@@ -30,7 +31,7 @@ export function useRequestLog(logger: Logger): Plugin {
       const path = new URL(request.url).pathname;
       if (path === '/health' || path === '/metrics') return;
       logger.info(
-        { requestId, method: request.method, path, status: response.status, durationMs: start === undefined ? undefined : Math.round(performance.now() - start) },
+        { requestId, client: callerOf(request), method: request.method, path, status: response.status, durationMs: start === undefined ? undefined : Math.round(performance.now() - start) },
         'request',
       );
     },

@@ -101,7 +101,7 @@ export interface VoucherListRecord {
 }
 
 /** UINs now, or a function that composes them when the call's throttle slot comes. */
-export type UinList = readonly number[] | (() => readonly number[]);
+export type UinList = readonly number[] | (() => readonly number[] | Promise<readonly number[]>);
 
 export interface UpstreamClient {
   queryVoucherPool(options?: CallOptions): Promise<VoucherPool>;
@@ -134,7 +134,7 @@ export interface UpstreamClientOptions {
 const CONTENT_TYPE = 'application/json';
 
 /** Request parameters, or a function that composes them inside the throttled task (`undefined`: send nothing). */
-type Params = object | (() => object | undefined);
+type Params = object | (() => object | undefined | Promise<object | undefined>);
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const url = new URL(options.endpoint);
@@ -159,7 +159,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       action,
       async (slot) => {
         if (request.body === undefined) {
-          const params = typeof request.params === 'function' ? request.params() : request.params;
+          const params = typeof request.params === 'function' ? await request.params() : request.params;
           if (params === undefined) {
             slot.skipped();
             return undefined;
@@ -343,15 +343,17 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
    * function composed when the call's slot comes (an empty composition sends nothing).
    */
   async function uinCall(action: Action, uins: UinList, toParams: (list: readonly number[]) => object, callOptions: CallOptions | undefined) {
-    let list: readonly number[] = [];
-    const compose = () => {
-      list = typeof uins === 'function' ? uins() : uins;
+    const check = (list: readonly number[]) => {
       if (list.length > MAX_UINS_PER_CALL || (list.length < 1 && typeof uins !== 'function')) {
         throw new RangeError(`${action} takes 1 to ${MAX_UINS_PER_CALL} UINs, got ${list.length}`);
       }
+      return list;
+    };
+    let list: readonly number[] = typeof uins === 'function' ? [] : check(uins);
+    const compose = async () => {
+      if (typeof uins === 'function') list = check(await uins());
       return list.length === 0 ? undefined : toParams(list);
     };
-    if (typeof uins !== 'function') compose();
     const response = await call(action, compose, callOptions, () => list.length);
     if (response === undefined) return { data: [], requestId: '' };
     return { data: records(response.Data ?? [], 'Data'), requestId: field(response, 'RequestId', 'string') };

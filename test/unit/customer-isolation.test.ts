@@ -8,7 +8,7 @@ import { UpstreamError } from '../../src/upstream/errors.js';
 function fakeUpstream(strangers: Set<number>, mode: 'fail-call' | 'omit' = 'fail-call') {
   const calls: number[][] = [];
   const callFn: UinCallFn<string> = async (uins) => {
-    const list = [...(typeof uins === 'function' ? uins() : uins)];
+    const list = [...(typeof uins === 'function' ? await uins() : uins)];
     calls.push(list);
     if (mode === 'fail-call' && list.some((uin) => strangers.has(uin))) {
       throw new UpstreamError({ code: 'UnauthorizedOperation.UinNoAuth', message: 'no', requestId: `req-${calls.length}` });

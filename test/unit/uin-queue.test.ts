@@ -14,7 +14,7 @@ function setup(options: { maxBatchSize?: number; maxQueued?: number } = {}) {
   const pending: { uins: number[]; answer: (results?: Map<number, string | Error>) => void; fail: (error: Error) => void }[] = [];
   const fetchBatchFn: FetchBatchFn<string> = (compose, callOptions) =>
     throttle.schedule('Action', async () => {
-      const uins = [...compose()];
+      const uins = [...(await compose())];
       if (uins.length === 0) return new Map<number, string | Error>();
       calls.push(uins);
       void callOptions;
@@ -176,7 +176,7 @@ describe('createUinQueue: the deadline a shared call retries against', () => {
       now: clock.now,
       fetchBatchFn: (compose, callOptions) =>
         throttle.schedule('Action', async () => {
-          const uins = compose();
+          const uins = await compose();
           seen.push(callOptions.deadline);
           await new Promise<void>((resolve) => (release = resolve));
           seen.push(callOptions.deadline);

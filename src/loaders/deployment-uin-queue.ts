@@ -1,0 +1,380 @@
+import type { Redis } from 'ioredis';
+import { luaScript } from '../store/lua-scripts.js';
+import type { RedisConnection } from '../store/redis-connection.js';
+import type { ResultsStream } from '../store/results-stream.js';
+import { MAX_RESULT_ENTRIES } from '../store/results-stream.js';
+import type { CallOptions } from '../upstream/client.js';
+import { deadlineExceeded } from '../upstream/errors.js';
+import { ThrottleOverloadedError, type Throttle } from '../upstream/throttle.js';
+import { decodeResults, encodeResults } from './result-codec.js';
+import type { FetchBatchFn, UinLoadOptions, UinQueue } from './uin-queue.js';
+
+/**
+ * The UIN queue of one action (and variant) for the whole deployment: with Redis, every replica's
+ * UINs wait in one queue, and whichever replica holds the next budget slot composes the call from
+ * any replica's UINs (priority, then fair share between callers, then age: `fair-queue.ts`).
+ * A UIN queued or on the wire anywhere is fetched once; the results reach every replica through the
+ * account's results stream. The scheduling rule is the in-process queue's, deployment-wide (the
+ * compose script enforces it): a full call as soon as a slot is free, a part-full one only while no
+ * call of this queue is on the wire anywhere.
+ *
+ * Failure behaviour, next to the mechanism (STYLE 15):
+ * - A replica that dies while its call is on the wire: the call's lease (`leaseMs`, renewed while the
+ *   call runs) runs out and the next compose, by any replica, queues its UINs again, ahead of newer ones.
+ * - A replica that dies with UINs queued: they stay until their waiters' latest deadline, then leave.
+ * - Redis down: this replica's waiting UINs move to its in-process queue (`local`), which serves new
+ *   loads too, on the fallback budget; once Redis is back, new loads use the deployment queue again.
+ *
+ * Keys (under the account's prefix): `uins:<name>:queue|meta|flight|deadlines|calls`, documented in
+ * `store/lua/enqueue-uins-5.lua`.
+ */
+export interface DeploymentUinQueueOptions<T> {
+  /** The queue's name: the action, and its variant (`QueryVoucherListByUin:Used`). */
+  readonly name: string;
+  /** The throttle's action. */
+  readonly action: string;
+  readonly throttle: Throttle;
+  readonly fetchBatchFn: FetchBatchFn<T>;
+  readonly connection: RedisConnection;
+  /** The account's key space (`accountKeyPrefix`). */
+  readonly keyPrefix: string;
+  readonly results: ResultsStream;
+  /** This replica's name in call ids (the owner of a call in the deployment's queue). */
+  readonly replicaId: string;
+  /** This replica's in-process queue of the same action: serves while Redis is down. */
+  readonly local: UinQueue<T>;
+  /** UINs per call. Default 20. */
+  readonly maxBatchSize?: number;
+  /** How long a composed call holds its UINs before another replica may take them, ms. Default 3000; renewed every third of it. */
+  readonly leaseMs?: number;
+  /** While this replica waits for UINs, how often it looks at the deployment's queue (lost wake-ups, dead replicas), ms. Default 250. */
+  readonly pollMs?: number;
+  readonly onOverload?: (caller: string) => void;
+  /** A caller's share relative to others (default 1). */
+  readonly weightOf?: (caller: string) => number;
+  readonly now?: () => number;
+}
+
+interface Waiter<T> {
+  readonly caller: string;
+  readonly priority: number;
+  readonly deadline: number | undefined;
+  readonly requestId: string | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly resolve: (result: T | Error) => void;
+  settled: boolean;
+}
+
+/** What the deployment's queue looked like at the last answer from Redis. */
+interface QueueState {
+  queued: number;
+  calls: number;
+}
+
+export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T>): UinQueue<T> {
+  const { connection, action, throttle } = options;
+  const maxBatchSize = options.maxBatchSize ?? 20;
+  const leaseMs = options.leaseMs ?? 3000;
+  const pollMs = options.pollMs ?? 250;
+  const now = options.now ?? Date.now;
+  const weightOf = options.weightOf ?? (() => 1);
+  const scripts = deploymentScripts(connection.redis, `${options.keyPrefix}uins:${options.name}:`, options.results.key);
+  const replica = options.replicaId;
+  let sequence = 0;
+
+  /** UINs this replica waits for, registered in the deployment's queue. */
+  const waiting = new Map<number, Set<Waiter<T>>>();
+  /** UINs in this replica's own calls on the wire. */
+  const onTheWire = new Set<number>();
+  const state: QueueState = { queued: 0, calls: 0 };
+  let scheduledCalls = 0;
+  let activeCalls = 0;
+  let typicalCallMs = 0;
+  let poll: NodeJS.Timeout | undefined;
+  let polls = 0;
+
+  const settle = (waiter: Waiter<T>, result: T | Error) => {
+    if (waiter.settled) return;
+    waiter.settled = true;
+    waiter.resolve(result);
+  };
+  const overloaded = (caller: string, waitMs: number) => {
+    options.onOverload?.(caller);
+    return new ThrottleOverloadedError(action, waitMs, 'deadline');
+  };
+  /** Settles every local waiter of `uin`; it is no longer this replica's to wait for. */
+  const answer = (uin: number, result: T | Error) => {
+    const waiters = waiting.get(uin);
+    if (!waiters) return;
+    waiting.delete(uin);
+    for (const waiter of waiters) settle(waiter, result);
+  };
+  /** One waiter leaves; a UIN nobody here waits for any more is released in the deployment's queue. */
+  const leave = (uin: number, waiter: Waiter<T>, result: Error, released: number[]) => {
+    const waiters = waiting.get(uin);
+    settle(waiter, result);
+    if (!waiters) return;
+    waiters.delete(waiter);
+    if (waiters.size === 0) {
+      waiting.delete(uin);
+      released.push(uin);
+    }
+  };
+  const release = (uins: number[]) => {
+    if (uins.length > 0) scripts.release(uins).catch((error: unknown) => connection.markDown(error));
+  };
+
+  /** Fails fast the waiters that cannot be answered before their deadline, from their UIN's rank. */
+  const failHopeless = (uins: readonly number[], ranks: readonly number[]) => {
+    const released: number[] = [];
+    uins.forEach((uin, index) => {
+      const rank = ranks[index] ?? -1;
+      if (rank < 0) return;
+      const expectedMs = throttle.expectedStartMs(action, Math.floor(rank / maxBatchSize)) + typicalCallMs;
+      for (const waiter of [...(waiting.get(uin) ?? [])]) {
+        if (waiter.deadline !== undefined && now() + expectedMs > waiter.deadline) leave(uin, waiter, overloaded(waiter.caller, expectedMs), released);
+      }
+    });
+    release(released);
+  };
+
+  /** Redis went away: everything this replica waits for is served by its own queue instead. */
+  const moveToLocal = () => {
+    const moved = [...waiting];
+    waiting.clear();
+    for (const [uin, waiters] of moved) {
+      for (const waiter of waiters) {
+        if (waiter.settled) continue;
+        void options.local
+          .load([uin], { priority: waiter.priority, caller: waiter.caller, deadline: waiter.deadline, requestId: waiter.requestId, signal: waiter.signal })
+          .then(([result]) => settle(waiter, result as T | Error));
+      }
+    }
+  };
+  connection.onStateChange((next) => {
+    if (next === 'down') moveToLocal();
+  });
+
+  const highestPriority = () => {
+    let highest = 0;
+    for (const waiters of waiting.values()) for (const waiter of waiters) highest = Math.max(highest, waiter.priority);
+    return highest;
+  };
+
+  /** Schedules calls while the deployment has work this replica could compose (see the rule above). */
+  const pump = () => {
+    if (connection.state !== 'up' || waiting.size === 0) return;
+    const full = Math.floor(state.queued / maxBatchSize);
+    const partial = state.queued % maxBatchSize > 0 && full === 0 && state.calls === 0 ? 1 : 0;
+    const wanted = Math.min(full + partial, Math.ceil(waiting.size / maxBatchSize));
+    while (scheduledCalls < wanted) scheduleCall();
+  };
+
+  /** Looks at the deployment's queue again, then pumps: after another replica's call, and on the poll. */
+  const refresh = async () => {
+    try {
+      Object.assign(state, await scripts.state(now()));
+      if (++polls % 4 === 0) {
+        const uins = [...waiting.keys()].filter((uin) => [...(waiting.get(uin) ?? [])].some((waiter) => waiter.deadline !== undefined));
+        if (uins.length > 0) failHopeless(uins, await scripts.ranks(uins));
+      }
+    } catch (error) {
+      connection.markDown(error);
+    }
+    pump();
+  };
+  const startPolling = () => {
+    if (poll) return;
+    poll = setInterval(() => {
+      if (waiting.size === 0 || connection.state !== 'up') {
+        clearInterval(poll);
+        poll = undefined;
+        return;
+      }
+      void refresh();
+    }, pollMs);
+    poll.unref();
+  };
+
+  options.results.subscribe(options.name, (text) => {
+    for (const [uin, result] of decodeResults<T>(text)) answer(uin, result);
+    if (waiting.size > 0) void refresh();
+  });
+
+  const scheduleCall = () => {
+    scheduledCalls += 1;
+    const callId = `${replica}:${++sequence}`;
+    let composed: { uins: number[]; deadline: number | undefined } | undefined;
+    let startedAt = 0;
+    let lease: NodeJS.Timeout | undefined;
+    const compose = async (): Promise<readonly number[]> => {
+      if (composed) return composed.uins;
+      scheduledCalls -= 1;
+      activeCalls += 1;
+      try {
+        const answer = await scripts.compose(maxBatchSize, leaseMs, callId, now());
+        composed = { uins: answer.uins, deadline: answer.deadline };
+        Object.assign(state, { queued: answer.queued, calls: answer.calls });
+      } catch (error) {
+        connection.markDown(error);
+        composed = { uins: [], deadline: undefined };
+      }
+      startedAt = now();
+      for (const uin of composed.uins) onTheWire.add(uin);
+      if (composed.uins.length > 0) {
+        const held = composed.uins;
+        lease = setInterval(() => void scripts.extend(callId, leaseMs, held).catch(() => undefined), leaseMs / 3);
+        lease.unref();
+      }
+      queueMicrotask(pump);
+      return composed.uins;
+    };
+    const callOptions: CallOptions = {
+      priority: highestPriority(),
+      get requestIds() {
+        const ids = new Set<string>();
+        for (const uin of composed?.uins ?? []) for (const waiter of waiting.get(uin) ?? []) if (waiter.requestId) ids.add(waiter.requestId);
+        return [...ids];
+      },
+      // Retries stop at the latest deadline of the call's waiters, on any replica.
+      get deadline() {
+        return composed?.deadline;
+      },
+    };
+    const finish = (resultOf: (uin: number) => T | Error) => {
+      if (lease) clearInterval(lease);
+      if (!composed) {
+        scheduledCalls -= 1;
+      } else {
+        activeCalls -= 1;
+        const { uins } = composed;
+        if (uins.length > 0) {
+          const ms = now() - startedAt;
+          typicalCallMs = typicalCallMs === 0 ? ms : 0.8 * typicalCallMs + 0.2 * ms;
+          const results = uins.map((uin) => [uin, resultOf(uin)] as const);
+          for (const uin of uins) onTheWire.delete(uin);
+          for (const [uin, result] of results) answer(uin, result);
+          scripts.finish(callId, options.name, encodeResults(results), uins).catch((error: unknown) => connection.markDown(error));
+        }
+      }
+      pump();
+    };
+    options.fetchBatchFn(compose, callOptions).then(
+      (results) => finish((uin) => results.get(uin) ?? new Error(`the upstream call returned no result for UIN ${uin}`)),
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        if (!composed) {
+          // Refused by this replica's throttle before composing: this replica's waiters fail with it.
+          const released: number[] = [];
+          for (const [uin, waiters] of [...waiting]) for (const waiter of [...waiters]) leave(uin, waiter, failure, released);
+          release(released);
+        }
+        finish(() => failure);
+      },
+    );
+  };
+
+  return {
+    load(uins, loadOptions: UinLoadOptions = {}) {
+      if (connection.state !== 'up') return options.local.load(uins, loadOptions);
+      const priority = loadOptions.priority ?? 0;
+      const caller = loadOptions.caller ?? 'anonymous';
+      const { deadline, signal, requestId } = loadOptions;
+      const mine: { uin: number; waiter: Waiter<T> }[] = [];
+      const joins: [number, boolean][] = [];
+      const results = uins.map(
+        (uin) =>
+          new Promise<T | Error>((resolve) => {
+            const waiter: Waiter<T> = { caller, priority, deadline, requestId, signal, resolve, settled: false };
+            let waiters = waiting.get(uin);
+            joins.push([uin, !waiters]);
+            if (!waiters) waiting.set(uin, (waiters = new Set()));
+            waiters.add(waiter);
+            mine.push({ uin, waiter });
+          }),
+      );
+      if (signal) {
+        const onAbort = () => {
+          const released: number[] = [];
+          for (const { uin, waiter } of mine) {
+            if (waiter.settled) continue;
+            // Still queued: the deadline came before a slot did. On the wire here: the call goes on for others.
+            leave(uin, waiter, onTheWire.has(uin) ? deadlineExceeded(signal.reason) : overloaded(caller, 0), released);
+          }
+          release(released);
+        };
+        if (signal.aborted) onAbort();
+        else {
+          signal.addEventListener('abort', onAbort, { once: true });
+          void Promise.all(results).then(() => signal.removeEventListener('abort', onAbort));
+        }
+      }
+      scripts.enqueue(priority, caller, weightOf(caller), deadline, joins).then(
+        (answer) => {
+          Object.assign(state, { queued: answer.queued, calls: answer.calls });
+          if (deadline !== undefined) failHopeless(joins.map(([uin]) => uin), answer.ranks);
+          startPolling();
+          pump();
+        },
+        // Marking Redis down moves every waiter here, these included, to the local queue.
+        (error: unknown) => connection.markDown(error),
+      );
+      return Promise.all(results);
+    },
+    stats() {
+      const local = options.local.stats();
+      return { queued: waiting.size + local.queued, calls: scheduledCalls + activeCalls + local.calls };
+    },
+  };
+}
+
+/** The deployment queue's scripts (`store/lua/*-uins-*.lua`, `*-call-*.lua`, `extend-lease-3.lua`) on one queue's keys. */
+function deploymentScripts(redis: Redis, base: string, resultsKey: string) {
+  const keys = { queue: `${base}queue`, meta: `${base}meta`, flight: `${base}flight`, deadlines: `${base}deadlines`, calls: `${base}calls` };
+  const five = [keys.queue, keys.meta, keys.flight, keys.deadlines, keys.calls] as const;
+  defineOnce(redis);
+  const commands = redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
+  const run = (name: string, ...args: (string | number)[]) => (commands[name] as (...args: (string | number)[]) => Promise<unknown>).call(redis, ...args);
+  return {
+    async enqueue(priority: number, caller: string, weight: number, deadline: number | undefined, joins: readonly (readonly [number, boolean])[]) {
+      const args = joins.flatMap(([uin, joined]) => [String(uin), joined ? 1 : 0]);
+      const [queued, calls, ranks] = (await run('vgEnqueueUins', ...five, priority, caller, weight, deadline ?? 0, ...args)) as [number, number, number[]];
+      return { queued, calls, ranks };
+    },
+    async compose(maxBatchSize: number, leaseMs: number, callId: string, at: number) {
+      const [uins, deadlines, queued, calls] = (await run('vgComposeCall', ...five, maxBatchSize, leaseMs, callId, at)) as [string[], string[], number, number];
+      const latest = deadlines.reduce((most, deadline) => Math.max(most, Number(deadline)), 0);
+      return { uins: uins.map(Number), deadline: latest > 0 && latest < 9e15 ? latest : undefined, queued, calls };
+    },
+    finish: (callId: string, name: string, results: string, uins: readonly number[]) =>
+      run('vgFinishCall', ...five, resultsKey, callId, name, results, MAX_RESULT_ENTRIES, ...uins.map(String)),
+    extend: (callId: string, leaseMs: number, uins: readonly number[]) => run('vgExtendLease', keys.meta, keys.flight, keys.calls, callId, leaseMs, ...uins.map(String)),
+    release: (uins: readonly number[]) => run('vgReleaseUins', keys.queue, keys.meta, keys.deadlines, ...uins.map(String)),
+    /** Queued UINs (counting those whose call's lease ran out: the next compose queues them again) and calls on the wire. */
+    async state(at: number): Promise<QueueState> {
+      const answers = (await redis.multi().zcard(keys.queue).zcount(keys.flight, '-inf', at).zcount(keys.calls, at, '+inf').exec()) ?? [];
+      const [queued, stranded, calls] = answers.map(([error, value]) => {
+        if (error) throw error;
+        return Number(value);
+      }) as [number, number, number];
+      return { queued: queued + stranded, calls };
+    },
+    async ranks(uins: readonly number[]): Promise<number[]> {
+      const pipeline = redis.pipeline();
+      for (const uin of uins) pipeline.zrank(keys.queue, String(uin));
+      const answers = (await pipeline.exec()) ?? [];
+      return answers.map(([error, rank]) => (error || rank === null ? -1 : Number(rank)));
+    },
+  };
+}
+
+const defined = new WeakSet<Redis>();
+function defineOnce(redis: Redis): void {
+  if (defined.has(redis)) return;
+  defined.add(redis);
+  redis.defineCommand('vgEnqueueUins', luaScript('enqueue-uins-5'));
+  redis.defineCommand('vgComposeCall', luaScript('compose-call-5'));
+  redis.defineCommand('vgFinishCall', luaScript('finish-call-6'));
+  redis.defineCommand('vgExtendLease', luaScript('extend-lease-3'));
+  redis.defineCommand('vgReleaseUins', luaScript('release-uins-3'));
+}

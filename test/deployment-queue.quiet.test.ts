@@ -1,0 +1,119 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoData } from '../src/simulator/demo-data.js';
+import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
+import { accountKeyPrefix } from '../src/store/key-space.js';
+import { maxInWindow } from './support/arrivals.js';
+import { postGraphQL, startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { startRedisServer, type RedisServer } from './support/redis-server.js';
+
+const QUERY = 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { remainAmount } } }';
+type Customers = { customers: { uin: string; voucherQuota: { remainAmount: number } | null }[] };
+const data = createDemoData({ customers: 3000 });
+const uins = (from: number, count: number) => data.customerUins.slice(from, from + count).map(String);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const answered = (result: { data?: Customers | null }) => result.data?.customers.filter((customer) => customer.voucherQuota !== null).length ?? 0;
+
+/**
+ * Three gateway processes on one Redis behave as one gateway: one UIN queue for the deployment, calls
+ * composed from any replica's UINs, results delivered to every replica, a dead replica's calls taken
+ * over after their lease.
+ */
+describe('one UIN queue for the whole deployment (three processes, real Redis; needs a quiet CPU: runs serially)', () => {
+  let redis: RedisServer;
+  let simulator: Simulator;
+  let replicas: GatewayProcess[] = [];
+  let prefix: string;
+
+  const start = async (latencyMs: number | [number, number]) => {
+    simulator = await startSimulator({ data, latencyMs });
+    prefix = `deploy-${process.pid}-${Date.now()}:`;
+    const env = {
+      TENCENTCLOUD_ENDPOINT: simulator.url,
+      TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
+      TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: prefix,
+      MAX_UINS_PER_QUERY: '1000',
+      REQUEST_DEADLINE_MS: '30000',
+      QUOTA_CACHE_TTL_MS: '0',
+    };
+    replicas = await Promise.all([1, 2, 3].map(() => startGatewayProcess(env)));
+  };
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterEach(async () => {
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    replicas = [];
+    await simulator?.close();
+  });
+  afterAll(async () => {
+    await redis?.kill();
+  });
+
+  it('51 clients × 10 distinct UINs spread over three processes: at most 27 calls, every UIN answered once', async () => {
+    await start([50, 150]);
+    const results = await Promise.all(
+      Array.from({ length: 51 }, (_, client) => postGraphQL<Customers>((replicas[client % 3] as GatewayProcess).url, QUERY, { uins: uins(client * 10, 10) })),
+    );
+    expect(results.map(answered)).toEqual(Array.from({ length: 51 }, () => 10));
+    const calls = simulator.callsOf('QueryVoucherAmountByUin');
+    expect(calls.length).toBeLessThanOrEqual(27);
+    const asked = calls.flatMap((call) => call.uins ?? []);
+    expect(new Set(asked).size).toBe(510);
+    expect(asked).toHaveLength(510);
+    expect(simulator.stats().rateLimited).toBe(0);
+    expect(maxInWindow(calls.map((call) => call.arrivedAt), 1000)).toBeLessThanOrEqual(5);
+  }, 60_000);
+
+  it('21 requests for the same 10 UINs, 7 on each process: 1 call', async () => {
+    await start([100, 100]);
+    const same = uins(600, 10);
+    const results = await Promise.all(Array.from({ length: 21 }, (_, i) => postGraphQL<Customers>((replicas[i % 3] as GatewayProcess).url, QUERY, { uins: same })));
+    expect(results.map(answered)).toEqual(Array.from({ length: 21 }, () => 10));
+    expect(simulator.callsOf('QueryVoucherAmountByUin').map((call) => [...(call.uins ?? [])].sort())).toEqual([same.map(Number).sort()]);
+  }, 60_000);
+
+  it("a process SIGKILLed while its calls carry other processes' UINs: the others' requests are fully answered", async () => {
+    await start([1500, 1500]);
+    const logs = replicas.map((replica) => /"replica":"([\w-]+)"/.exec(replica.output())?.[1]);
+    expect(logs.every((id) => id !== undefined)).toBe(true);
+    const sets = replicas.map((_, i) => uins(1000 + i * 60, 60));
+    const requests = replicas.map((replica, i) => postGraphQL<Customers>(replica.url, QUERY, { uins: sets[i] }));
+    // Find a call on the wire whose owner composed it from another process's UINs, and kill that owner.
+    const account = accountKeyPrefix(prefix, { secretId: simulator.credentials.secretId, endpoint: simulator.url });
+    const client = new Redis(redis.url);
+    let victim = -1;
+    try {
+      for (let tries = 0; victim < 0 && tries < 100; tries++) {
+        await sleep(20);
+        const meta = await client.hgetall(`${account}uins:QueryVoucherAmountByUin:meta`);
+        for (const [field, owner] of Object.entries(meta)) {
+          if (!field.startsWith('o:')) continue;
+          const uin = field.slice(2);
+          const holder = logs.findIndex((id) => owner.startsWith(`${id}:`));
+          const asker = sets.findIndex((set) => set.includes(uin));
+          if (holder >= 0 && asker >= 0 && holder !== asker) victim = holder;
+        }
+      }
+    } finally {
+      client.disconnect();
+    }
+    expect(victim).toBeGreaterThanOrEqual(0);
+    // The victim's own client loses its connection: that request is not the point.
+    requests[victim]?.catch(() => undefined);
+    process.kill((replicas[victim] as GatewayProcess).pid, 'SIGKILL');
+    const survivors = replicas.map((_, i) => i).filter((i) => i !== victim);
+    for (const i of survivors) {
+      const result = await requests[i];
+      expect(result.errors).toBeUndefined();
+      expect(answered(result as { data?: Customers })).toBe(60);
+    }
+    // The dead process's calls were taken over: some UINs were asked twice.
+    const asked = simulator.callsOf('QueryVoucherAmountByUin').flatMap((call) => call.uins ?? []);
+    expect(asked.length).toBeGreaterThan(new Set(asked).size);
+    replicas.splice(victim, 1);
+  }, 90_000);
+});
