@@ -68,6 +68,43 @@ describe('one UIN queue for the whole deployment (three processes, real Redis; n
     expect(maxInWindow(calls.map((call) => call.arrivedAt), 1000)).toBeLessThanOrEqual(5);
   }, 60_000);
 
+  it("fair shares: caller B's 200 UINs sent 1 s after caller A's 2 × 1000 are all served in a few seconds, A keeps >= 75%, lookups stay quick", async () => {
+    await start([50, 150]);
+    const as = (caller: string) => ({ 'apollographql-client-name': caller });
+    const started = Date.now();
+    const bulkA = [0, 1].map((i) => postGraphQL<Customers>((replicas[i] as GatewayProcess).url, QUERY, { uins: uins(i * 1000, 1000) }, as('export-a')));
+    await sleep(1000);
+    const bStarted = Date.now();
+    const bulkB = postGraphQL<Customers>((replicas[2] as GatewayProcess).url, QUERY, { uins: uins(2000, 200) }, as('report-b')).then((result) => ({ result, ms: Date.now() - bStarted }));
+    const lookups: number[] = [];
+    let stop = false;
+    const lookup = (async () => {
+      for (let i = 0; !stop; i++) {
+        const at = Date.now();
+        const result = await postGraphQL<Customers>((replicas[i % 3] as GatewayProcess).url, QUERY, { uins: uins(2500 + i, 1) }, as('console'));
+        expect(answered(result)).toBe(1);
+        lookups.push(Date.now() - at);
+        await sleep(300);
+      }
+    })();
+    const b = await bulkB;
+    const a = await Promise.all(bulkA);
+    stop = true;
+    await lookup;
+    expect(b.result.errors).toBeUndefined();
+    expect(answered(b.result)).toBe(200);
+    // Fair share: about half of 100 UINs/s from 1 s on, so about 4 s; behind A it would not be served at all.
+    expect(b.ms).toBeLessThan(9000);
+    const aServed = a.reduce((sum, result) => sum + answered(result), 0);
+    expect(aServed).toBeGreaterThanOrEqual(1500);
+    for (const result of a) for (const error of result.errors ?? []) expect(error.extensions?.code).toBe('GATEWAY_OVERLOADED');
+    lookups.sort((x, y) => x - y);
+    expect(lookups.length).toBeGreaterThan(10);
+    expect(lookups[Math.floor(lookups.length * 0.95)]).toBeLessThan(3000);
+    expect(simulator.stats().rateLimited).toBe(0);
+    console.log(`fairness: B ${b.ms} ms, A ${aServed}/2000, lookups p95 ${lookups[Math.floor(lookups.length * 0.95)]} ms, total ${Date.now() - started} ms`);
+  }, 90_000);
+
   it('21 requests for the same 10 UINs, 7 on each process: 1 call', async () => {
     await start([100, 100]);
     const same = uins(600, 10);
@@ -107,7 +144,7 @@ describe('one UIN queue for the whole deployment (three processes, real Redis; n
     process.kill((replicas[victim] as GatewayProcess).pid, 'SIGKILL');
     const survivors = replicas.map((_, i) => i).filter((i) => i !== victim);
     for (const i of survivors) {
-      const result = await requests[i];
+      const result = (await requests[i]) as { data?: Customers; errors?: unknown };
       expect(result.errors).toBeUndefined();
       expect(answered(result as { data?: Customers })).toBe(60);
     }

@@ -20,17 +20,27 @@ export interface FairItem {
   readonly tag: number;
 }
 
+interface Placed<E> {
+  readonly item: E;
+  readonly priority: number;
+  readonly tag: number;
+  readonly seq: number;
+  /** Removed, but still in its lane's array until the next compaction (removal stays O(1)). */
+  removed: boolean;
+}
+
 interface Lane<E> {
   virtualTime: number;
   /** Last tag given to each caller; forgotten once V passes it (it would be ignored anyway). */
   readonly lastTags: Map<string, number>;
-  /** Sorted by tag, then arrival. */
-  readonly items: { readonly item: E; readonly tag: number; readonly seq: number }[];
+  /** Sorted by tag, then arrival; removed items are skipped and compacted away in bulk. */
+  items: Placed<E>[];
+  removed: number;
 }
 
 export class FairQueue<E> {
   readonly #lanes = new Map<number, Lane<E>>();
-  readonly #placed = new Map<E, { readonly priority: number; readonly tag: number; readonly seq: number }>();
+  readonly #placed = new Map<E, Placed<E>>();
   #seq = 0;
 
   get size(): number {
@@ -53,26 +63,29 @@ export class FairQueue<E> {
     const lane = this.#lane(priority);
     const tag = fairTag(lane.virtualTime, lane.lastTags.get(caller), weight);
     lane.lastTags.set(caller, tag);
-    const placed = { item, tag, seq: this.#seq++ };
+    const placed: Placed<E> = { item, priority, tag, seq: this.#seq++, removed: false };
     lane.items.splice(this.#insertionPoint(lane, placed), 0, placed);
-    this.#placed.set(item, { priority, tag, seq: placed.seq });
+    this.#placed.set(item, placed);
   }
 
   remove(item: E): boolean {
     const placed = this.#placed.get(item);
     if (!placed) return false;
     this.#placed.delete(item);
+    placed.removed = true;
     const lane = this.#lanes.get(placed.priority) as Lane<E>;
-    const index = this.#insertionPoint(lane, { tag: placed.tag, seq: placed.seq });
-    if (lane.items[index]?.item === item) lane.items.splice(index, 1);
-    else lane.items.splice(lane.items.findIndex((entry) => entry.item === item), 1);
+    lane.removed += 1;
+    if (lane.removed > 64 && lane.removed * 2 > lane.items.length) {
+      lane.items = lane.items.filter((entry) => !entry.removed);
+      lane.removed = 0;
+    }
     return true;
   }
 
   /** Every queued item in the order it would leave. */
   *inOrder(): Generator<E> {
     for (const priority of [...this.#lanes.keys()].sort((a, b) => b - a)) {
-      for (const { item } of (this.#lanes.get(priority) as Lane<E>).items) yield item;
+      for (const placed of (this.#lanes.get(priority) as Lane<E>).items) if (!placed.removed) yield placed.item;
     }
   }
 
@@ -81,12 +94,18 @@ export class FairQueue<E> {
     const taken: E[] = [];
     for (const priority of [...this.#lanes.keys()].sort((a, b) => b - a)) {
       const lane = this.#lanes.get(priority) as Lane<E>;
-      const served = lane.items.splice(0, count - taken.length);
-      for (const { item, tag } of served) {
-        this.#placed.delete(item);
-        lane.virtualTime = Math.max(lane.virtualTime, tag);
-        taken.push(item);
+      let index = 0;
+      for (; index < lane.items.length && taken.length < count; index++) {
+        const placed = lane.items[index] as Placed<E>;
+        if (placed.removed) {
+          lane.removed -= 1;
+          continue;
+        }
+        this.#placed.delete(placed.item);
+        lane.virtualTime = Math.max(lane.virtualTime, placed.tag);
+        taken.push(placed.item);
       }
+      lane.items.splice(0, index);
       for (const [caller, tag] of lane.lastTags) if (tag <= lane.virtualTime) lane.lastTags.delete(caller);
       if (taken.length >= count) break;
     }
@@ -95,7 +114,7 @@ export class FairQueue<E> {
 
   #lane(priority: number): Lane<E> {
     let lane = this.#lanes.get(priority);
-    if (!lane) this.#lanes.set(priority, (lane = { virtualTime: 0, lastTags: new Map(), items: [] }));
+    if (!lane) this.#lanes.set(priority, (lane = { virtualTime: 0, lastTags: new Map(), items: [], removed: 0 }));
     return lane;
   }
 
