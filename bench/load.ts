@@ -1,5 +1,13 @@
 /**
  * `npm run load [-- --clients 50 --duration 300 --warmup 30 --think 200 --replicas 3]`
+ * `npm run load -- --rate 10 --duration 60 --replicas 3 [--seed 7]`
+ *
+ * Closed loop (default): `--clients` clients, each sending its next request `--think` ms after its
+ * last answer. Open loop (`--rate R`): requests leave on a schedule fixed in advance by `--seed`
+ * (Poisson arrivals, R per second on average, the same workload mix), whatever the answers do, and a
+ * request's latency counts from its *scheduled* time, so a slow gateway cannot hide its queueing by
+ * slowing the clients down (no coordinated omission). The same seed gives the same schedule with
+ * `--replicas 1` and `--replicas 3`; request i goes to replica i mod N.
  *
  * With `--replicas N` (N > 1) it starts a private redis-server and N gateway processes sharing it
  * (`REDIS_URL`); clients are spread over the replicas, and the report adds upstream calls per replica
@@ -25,8 +33,11 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '15' },
     think: { type: 'string', default: '200' },
     replicas: { type: 'string', default: '1' },
+    rate: { type: 'string' },
+    seed: { type: 'string', default: '7' },
   },
 });
+const rate = values.rate === undefined ? undefined : Number(values.rate);
 const replicaCount = Math.max(1, Number(values.replicas));
 const clients = Number(values.clients);
 const durationMs = Number(values.duration) * 1000;
@@ -56,7 +67,7 @@ const rss = async (): Promise<number> => {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 };
 
-const random = mulberry32(7);
+const random = mulberry32(Number(values.seed));
 const pick = (n: number) => Array.from({ length: n }, () => String(data.customerUins[Math.floor(random() * data.customerUins.length)]));
 const workload = (): { name: string; body: string } => {
   const roll = random();
@@ -89,27 +100,44 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
-await Promise.all(
-  Array.from({ length: clients }, async (_, client) => {
-    const url = urlOf(client);
-    while (performance.now() < end) {
-      const { name, body } = workload();
-      const t0 = performance.now();
-      let status = 0;
-      let codes: string[] = [];
-      try {
-        const response = await fetch(`${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(60_000) });
-        status = response.status;
-        const json = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
-        codes = (json.errors ?? []).map((error) => error.extensions?.code ?? 'NONE');
-      } catch {
-        status = 599;
+/** One request: sends `body`, records its latency from `scheduledAt` (the loop's own start, closed loop). */
+const send = async (url: string, name: string, body: string, scheduledAt: number) => {
+  let status = 0;
+  let codes: string[] = [];
+  try {
+    const response = await fetch(`${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(60_000) });
+    status = response.status;
+    const json = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+    codes = (json.errors ?? []).map((error) => error.extensions?.code ?? 'NONE');
+  } catch {
+    status = 599;
+  }
+  samples.push({ kind: name, at: scheduledAt - started, ms: performance.now() - scheduledAt, status, codes: [...new Set(codes)] });
+};
+
+if (rate !== undefined) {
+  // The whole schedule first (times and workloads from one seeded generator), then fire it.
+  const schedule: { at: number; name: string; body: string }[] = [];
+  for (let at = 0; at < durationMs; at += (-Math.log(1 - random()) * 1000) / rate) schedule.push({ at, ...workload() });
+  await Promise.all(
+    schedule.map(async ({ at, name, body }, i) => {
+      const scheduledAt = started + at;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, scheduledAt - performance.now())));
+      await send(urlOf(i), name, body, scheduledAt);
+    }),
+  );
+} else {
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      const url = urlOf(client);
+      while (performance.now() < end) {
+        const { name, body } = workload();
+        await send(url, name, body, performance.now());
+        await new Promise((resolve) => setTimeout(resolve, thinkMs * (0.5 + random())));
       }
-      samples.push({ kind: name, at: t0 - started, ms: performance.now() - t0, status, codes: [...new Set(codes)] });
-      await new Promise((resolve) => setTimeout(resolve, thinkMs * (0.5 + random())));
-    }
-  }),
-);
+    }),
+  );
+}
 clearInterval(sampler);
 const rssIdle = await rss();
 const window = 30_000;
@@ -140,9 +168,13 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const upstreamCalls = simulator.stats().calls.length;
 const rssGrowth = rssWarm > 0 ? (rssEnd - rssWarm) / rssWarm : Number.NaN;
 
+const quotaCalls = simulator.callsOf('QueryVoucherAmountByUin');
+const uinsPerCall = quotaCalls.reduce((sum, call) => sum + (call.uins?.length ?? 0), 0) / Math.max(1, quotaCalls.length);
+const errored = samples.filter((sample) => sample.status !== 200 || sample.codes.length > 0).length;
 console.log(
-  `Load: ${clients} clients, ${values.duration} s (warm-up ${warmupMs / 1000} s), think time ~${thinkMs} ms, simulator latency 50–150 ms, ${replicaCount} replica(s)${redis ? ' sharing one Redis' : ''}\n`,
+  `Load: ${rate !== undefined ? `open loop, ${rate} req/s scheduled (seed ${values.seed})` : `${clients} clients, think time ~${thinkMs} ms`}, ${values.duration} s (warm-up ${warmupMs / 1000} s), simulator latency 50–150 ms, ${replicaCount} replica(s)${redis ? ' sharing one Redis' : ''}\n`,
 );
+console.log(`Summary: requests ${samples.length}, p50 ${percentile(50).toFixed(0)} ms, p95 ${percentile(95).toFixed(0)} ms, p99 ${percentile(99).toFixed(0)} ms, upstream calls ${upstreamCalls} (quota calls ${quotaCalls.length}, ${uinsPerCall.toFixed(1)} UINs per call), requests with errors ${errored}, RequestLimitExceeded ${rateLimited}`);
 console.log('| requests | req/s | gateway 5xx | upstream calls | upstream RequestLimitExceeded | p50 | p95 | p99 | RSS start | RSS after warm-up (median of 30 s) | RSS end (median of last 30 s) | RSS peak | RSS idle after |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 console.log(

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { killOnExit } from './kill-on-exit.js';
 
 const ENTRY = new URL('../../src/index.ts', import.meta.url).pathname;
 
@@ -26,7 +27,7 @@ export async function startGatewayProcess(
   const args = options.args ?? ['--import', 'tsx', options.entry ?? ENTRY];
   const child: ChildProcess = spawn(process.execPath, args, { env: { ...clean, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   // A test or benchmark that dies early must not leave its gateways running.
-  process.once('exit', () => child.kill('SIGKILL'));
+  killOnExit(child);
   let output = '';
   let recording = true;
   const record = (chunk: Buffer) => {

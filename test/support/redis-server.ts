@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { killOnExit } from './kill-on-exit.js';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
@@ -24,7 +25,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     // A test or benchmark that dies early must not leave its Redis running.
     const started = child;
-    process.once('exit', () => started.kill('SIGKILL'));
+    killOnExit(started);
     const deadline = Date.now() + 10_000;
     for (;;) {
       const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
