@@ -22,7 +22,7 @@ const { values } = parseArgs({ options: { quick: { type: 'boolean', default: fal
 const LATENCY: [number, number] = [50, 150];
 const ROUND_TRIP_MS = (LATENCY[0] + LATENCY[1]) / 2;
 const RATE = 5;
-const data = createDemoData({ customers: 2200 });
+const data = createDemoData({ customers: 2400 });
 const QUERY = 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { remainAmount } } }';
 type Customers = { customers: { voucherQuota: unknown }[] };
 
@@ -271,7 +271,7 @@ async function fairness(): Promise<Row> {
       for (let i = 0; !done; i++) {
         await new Promise((resolve) => setTimeout(resolve, 300));
         const t0 = performance.now();
-        lookups.push(postGraphQL(urls[i % 3] as string, QUERY, { uins: [String(data.customerUins[2200 + (i % 100)])] }, as('console')).then(() => performance.now() - t0));
+        lookups.push(postGraphQL(urls[i % 3] as string, QUERY, { uins: [String(data.customerUins[2200 + (i % 200)])] }, as('console')).then(() => performance.now() - t0));
       }
       const a = await Promise.all(bulkA);
       const b = await reportB;
