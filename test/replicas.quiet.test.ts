@@ -147,5 +147,5 @@ describe('an unreachable REDIS_URL at start-up', () => {
       await simulator.close();
       await redis.kill();
     }
-  }, 30_000);
+  }, 90_000);
 });

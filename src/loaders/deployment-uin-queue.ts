@@ -75,52 +75,19 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
   const { connection, action, throttle } = options;
   const maxBatchSize = options.maxBatchSize ?? 20;
   const leaseMs = options.leaseMs ?? 3000;
-  const pollMs = options.pollMs ?? 250;
   const now = options.now ?? Date.now;
   const weightOf = options.weightOf ?? (() => 1);
   const scripts = deploymentScripts(connection.redis, `${options.keyPrefix}uins:${options.name}:`, options.results.key);
-  const replica = options.replicaId;
-  let sequence = 0;
-
-  /** UINs this replica waits for, registered in the deployment's queue. */
-  const waiting = new Map<number, Set<Waiter<T>>>();
-  /** UINs in this replica's own calls on the wire. */
-  const onTheWire = new Set<number>();
+  const room = new WaitingRoom<T>();
+  /** What the deployment's queue looked like at the last answer from Redis. */
   const state: QueueState = { queued: 0, calls: 0 };
-  let scheduledCalls = 0;
-  let activeCalls = 0;
-  let typicalCallMs = 0;
-  let poll: NodeJS.Timeout | undefined;
-  let polls = 0;
+  const calls = { scheduled: 0, active: 0, sequence: 0, typicalMs: 0 };
 
-  const settle = (waiter: Waiter<T>, result: T | Error) => {
-    if (waiter.settled) return;
-    waiter.settled = true;
-    waiter.resolve(result);
-  };
   const overloaded = (caller: string, waitMs: number) => {
     options.onOverload?.(caller);
     return new ThrottleOverloadedError(action, waitMs, 'deadline');
   };
-  /** Settles every local waiter of `uin`; it is no longer this replica's to wait for. */
-  const answer = (uin: number, result: T | Error) => {
-    const waiters = waiting.get(uin);
-    if (!waiters) return;
-    waiting.delete(uin);
-    for (const waiter of waiters) settle(waiter, result);
-  };
-  /** One waiter leaves; a UIN nobody here waits for any more is released in the deployment's queue. */
-  const leave = (uin: number, waiter: Waiter<T>, result: Error, released: number[]) => {
-    const waiters = waiting.get(uin);
-    settle(waiter, result);
-    if (!waiters) return;
-    waiters.delete(waiter);
-    if (waiters.size === 0) {
-      waiting.delete(uin);
-      released.push(uin);
-    }
-  };
-  const release = (uins: number[]) => {
+  const release = (uins: readonly number[]) => {
     if (uins.length > 0) scripts.release(uins).catch((error: unknown) => connection.markDown(error));
   };
 
@@ -130,52 +97,40 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
     uins.forEach((uin, index) => {
       const rank = ranks[index] ?? -1;
       if (rank < 0) return;
-      const expectedMs = throttle.expectedStartMs(action, Math.floor(rank / maxBatchSize)) + typicalCallMs;
-      for (const waiter of [...(waiting.get(uin) ?? [])]) {
-        if (waiter.deadline !== undefined && now() + expectedMs > waiter.deadline) leave(uin, waiter, overloaded(waiter.caller, expectedMs), released);
+      const expectedMs = throttle.expectedStartMs(action, Math.floor(rank / maxBatchSize)) + calls.typicalMs;
+      for (const waiter of room.waitersOf(uin)) {
+        if (waiter.deadline !== undefined && now() + expectedMs > waiter.deadline) room.leave(uin, waiter, overloaded(waiter.caller, expectedMs), released);
       }
     });
     release(released);
   };
 
-  /** Redis went away: everything this replica waits for is served by its own queue instead. */
-  const moveToLocal = () => {
-    const moved = [...waiting];
-    waiting.clear();
-    for (const [uin, waiters] of moved) {
-      for (const waiter of waiters) {
-        if (waiter.settled) continue;
-        void options.local
-          .load([uin], { priority: waiter.priority, caller: waiter.caller, deadline: waiter.deadline, requestId: waiter.requestId, signal: waiter.signal })
-          .then(([result]) => settle(waiter, result as T | Error));
-      }
-    }
-  };
+  // Redis went away: everything this replica waits for is served by its own queue instead.
   connection.onStateChange((next) => {
-    if (next === 'down') moveToLocal();
+    if (next !== 'down') return;
+    for (const [uin, waiter] of room.takeAll()) {
+      void options.local
+        .load([uin], { priority: waiter.priority, caller: waiter.caller, deadline: waiter.deadline, requestId: waiter.requestId, signal: waiter.signal })
+        .then(([result]) => room.settle(waiter, result as T | Error));
+    }
   });
 
-  const highestPriority = () => {
-    let highest = 0;
-    for (const waiters of waiting.values()) for (const waiter of waiters) highest = Math.max(highest, waiter.priority);
-    return highest;
-  };
-
-  /** Schedules calls while the deployment has work this replica could compose (see the rule above). */
+  /** Schedules calls while the deployment has work this replica could compose (the rule above). */
   const pump = () => {
-    if (connection.state !== 'up' || waiting.size === 0) return;
+    if (connection.state !== 'up' || room.size === 0) return;
     const full = Math.floor(state.queued / maxBatchSize);
     const partial = state.queued % maxBatchSize > 0 && full === 0 && state.calls === 0 ? 1 : 0;
-    const wanted = Math.min(full + partial, Math.ceil(waiting.size / maxBatchSize));
-    while (scheduledCalls < wanted) scheduleCall();
+    const wanted = Math.min(full + partial, Math.ceil(room.size / maxBatchSize));
+    while (calls.scheduled < wanted) scheduleCall();
   };
 
-  /** Looks at the deployment's queue again, then pumps: after another replica's call, and on the poll. */
+  /** Looks at the deployment's queue again (every fourth time, re-checks deadlines), then pumps. */
+  let looks = 0;
   const refresh = async () => {
     try {
       Object.assign(state, await scripts.state(now()));
-      if (++polls % 4 === 0) {
-        const uins = [...waiting.keys()].filter((uin) => [...(waiting.get(uin) ?? [])].some((waiter) => waiter.deadline !== undefined));
+      if (++looks % 4 === 0) {
+        const uins = room.uinsWithDeadlines();
         if (uins.length > 0) failHopeless(uins, await scripts.ranks(uins));
       }
     } catch (error) {
@@ -183,95 +138,55 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
     }
     pump();
   };
-  const startPolling = () => {
-    if (poll) return;
-    poll = setInterval(() => {
-      if (waiting.size === 0 || connection.state !== 'up') {
-        clearInterval(poll);
-        poll = undefined;
-        return;
-      }
-      void refresh();
-    }, pollMs);
-    poll.unref();
-  };
+  const poll = createPoll(options.pollMs ?? 250, () => room.size > 0 && connection.state === 'up', refresh);
 
   options.results.subscribe(options.name, (text) => {
-    for (const [uin, result] of decodeResults<T>(text)) answer(uin, result);
-    if (waiting.size > 0) void refresh();
+    for (const [uin, result] of decodeResults<T>(text)) room.answer(uin, result);
+    if (room.size > 0) void refresh();
   });
 
   const scheduleCall = () => {
-    scheduledCalls += 1;
-    const callId = `${replica}:${++sequence}`;
-    let composed: { uins: number[]; deadline: number | undefined } | undefined;
-    let startedAt = 0;
-    let lease: NodeJS.Timeout | undefined;
-    const compose = async (): Promise<readonly number[]> => {
-      if (composed) return composed.uins;
-      scheduledCalls -= 1;
-      activeCalls += 1;
-      try {
-        const answer = await scripts.compose(maxBatchSize, leaseMs, callId, now());
-        composed = { uins: answer.uins, deadline: answer.deadline };
+    calls.scheduled += 1;
+    const call = createDeploymentCall<T>({
+      callId: `${options.replicaId}:${++calls.sequence}`,
+      scripts,
+      room,
+      maxBatchSize,
+      leaseMs,
+      now,
+      onComposed(answer) {
+        calls.scheduled -= 1;
+        calls.active += 1;
         Object.assign(state, { queued: answer.queued, calls: answer.calls });
-      } catch (error) {
-        connection.markDown(error);
-        composed = { uins: [], deadline: undefined };
-      }
-      startedAt = now();
-      for (const uin of composed.uins) onTheWire.add(uin);
-      if (composed.uins.length > 0) {
-        const held = composed.uins;
-        lease = setInterval(() => void scripts.extend(callId, leaseMs, held).catch(() => undefined), leaseMs / 3);
-        lease.unref();
-      }
-      queueMicrotask(pump);
-      return composed.uins;
-    };
-    const callOptions: CallOptions = {
-      priority: highestPriority(),
-      get requestIds() {
-        const ids = new Set<string>();
-        for (const uin of composed?.uins ?? []) for (const waiter of waiting.get(uin) ?? []) if (waiter.requestId) ids.add(waiter.requestId);
-        return [...ids];
+        queueMicrotask(pump);
       },
-      // Retries stop at the latest deadline of the call's waiters, on any replica.
-      get deadline() {
-        return composed?.deadline;
-      },
-    };
-    const finish = (resultOf: (uin: number) => T | Error) => {
-      if (lease) clearInterval(lease);
-      if (!composed) {
-        scheduledCalls -= 1;
-      } else {
-        activeCalls -= 1;
-        const { uins } = composed;
-        if (uins.length > 0) {
-          const ms = now() - startedAt;
-          typicalCallMs = typicalCallMs === 0 ? ms : 0.8 * typicalCallMs + 0.2 * ms;
-          const results = uins.map((uin) => [uin, resultOf(uin)] as const);
-          for (const uin of uins) onTheWire.delete(uin);
-          for (const [uin, result] of results) answer(uin, result);
-          scripts.finish(callId, options.name, encodeResults(results), uins).catch((error: unknown) => connection.markDown(error));
-        }
-      }
-      pump();
-    };
-    options.fetchBatchFn(compose, callOptions).then(
-      (results) => finish((uin) => results.get(uin) ?? new Error(`the upstream call returned no result for UIN ${uin}`)),
+      onComposeFailed: (error) => connection.markDown(error),
+    });
+    options.fetchBatchFn(call.compose, call.callOptions).then(
+      (results) => finish(call, (uin) => results.get(uin) ?? new Error(`the upstream call returned no result for UIN ${uin}`)),
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
-        if (!composed) {
-          // Refused by this replica's throttle before composing: this replica's waiters fail with it.
-          const released: number[] = [];
-          for (const [uin, waiters] of [...waiting]) for (const waiter of [...waiters]) leave(uin, waiter, failure, released);
-          release(released);
-        }
-        finish(() => failure);
+        // Refused by this replica's throttle before composing: this replica's waiters fail with it.
+        if (!call.composed()) release(room.failAll(failure));
+        finish(call, () => failure);
       },
     );
+  };
+  /** The call came back (or failed as a whole): results to this replica's waiters, then to every replica. */
+  const finish = (call: DeploymentCall, resultOf: (uin: number) => T | Error) => {
+    call.stopLease();
+    const uins = call.composed();
+    if (uins === undefined) calls.scheduled -= 1;
+    else {
+      calls.active -= 1;
+      if (uins.length > 0) {
+        calls.typicalMs = calls.typicalMs === 0 ? call.elapsedMs() : 0.8 * calls.typicalMs + 0.2 * call.elapsedMs();
+        const results = uins.map((uin) => [uin, resultOf(uin)] as const);
+        for (const [uin, result] of results) room.answer(uin, result);
+        scripts.finish(call.callId, options.name, encodeResults(results), uins).catch((error: unknown) => connection.markDown(error));
+      }
+    }
+    pump();
   };
 
   return {
@@ -279,51 +194,221 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
       if (connection.state !== 'up') return options.local.load(uins, loadOptions);
       const priority = loadOptions.priority ?? 0;
       const caller = loadOptions.caller ?? 'anonymous';
-      const { deadline, signal, requestId } = loadOptions;
-      const mine: { uin: number; waiter: Waiter<T> }[] = [];
-      const joins: [number, boolean][] = [];
-      const results = uins.map(
-        (uin) =>
-          new Promise<T | Error>((resolve) => {
-            const waiter: Waiter<T> = { caller, priority, deadline, requestId, signal, resolve, settled: false };
-            let waiters = waiting.get(uin);
-            joins.push([uin, !waiters]);
-            if (!waiters) waiting.set(uin, (waiters = new Set()));
-            waiters.add(waiter);
-            mine.push({ uin, waiter });
-          }),
-      );
+      const { deadline, signal } = loadOptions;
+      const joined = room.join(uins, { caller, priority, deadline, requestId: loadOptions.requestId, signal });
       if (signal) {
-        const onAbort = () => {
-          const released: number[] = [];
-          for (const { uin, waiter } of mine) {
-            if (waiter.settled) continue;
-            // Still queued: the deadline came before a slot did. On the wire here: the call goes on for others.
-            leave(uin, waiter, onTheWire.has(uin) ? deadlineExceeded(signal.reason) : overloaded(caller, 0), released);
-          }
-          release(released);
-        };
+        // Still queued: the deadline came before a slot did. On the wire here: the call goes on for others.
+        const onAbort = () => release(joined.abandon((uin) => (room.isOnTheWire(uin) ? deadlineExceeded(signal.reason) : overloaded(caller, 0))));
         if (signal.aborted) onAbort();
         else {
           signal.addEventListener('abort', onAbort, { once: true });
-          void Promise.all(results).then(() => signal.removeEventListener('abort', onAbort));
+          void joined.results.then(() => signal.removeEventListener('abort', onAbort));
         }
       }
-      scripts.enqueue(priority, caller, weightOf(caller), deadline, joins).then(
+      scripts.enqueue(priority, caller, weightOf(caller), deadline, joined.joins).then(
         (answer) => {
           Object.assign(state, { queued: answer.queued, calls: answer.calls });
-          if (deadline !== undefined) failHopeless(joins.map(([uin]) => uin), answer.ranks);
-          startPolling();
+          if (deadline !== undefined) failHopeless(joined.joins.map(([uin]) => uin), answer.ranks);
+          poll.start();
           pump();
         },
         // Marking Redis down moves every waiter here, these included, to the local queue.
         (error: unknown) => connection.markDown(error),
       );
-      return Promise.all(results);
+      return joined.results;
     },
     stats() {
       const local = options.local.stats();
-      return { queued: waiting.size + local.queued, calls: scheduledCalls + activeCalls + local.calls };
+      return { queued: room.size + local.queued, calls: calls.scheduled + calls.active + local.calls };
+    },
+  };
+}
+
+type Scripts = ReturnType<typeof deploymentScripts>;
+
+/** This replica's waiters, by UIN: whom to answer when a result arrives from any replica. */
+class WaitingRoom<T> {
+  readonly #waiting = new Map<number, Set<Waiter<T>>>();
+  /** UINs in this replica's own calls on the wire. */
+  readonly onTheWire = new Set<number>();
+
+  get size(): number {
+    return this.#waiting.size;
+  }
+
+  /** Adds a waiter per UIN; `joins` says, per UIN, whether this replica starts waiting for it (register it in Redis). */
+  join(uins: readonly number[], who: Omit<Waiter<T>, 'resolve' | 'settled'>) {
+    const mine: { uin: number; waiter: Waiter<T> }[] = [];
+    const joins: [number, boolean][] = [];
+    const results = Promise.all(
+      uins.map(
+        (uin) =>
+          new Promise<T | Error>((resolve) => {
+            const waiter: Waiter<T> = { ...who, resolve, settled: false };
+            let waiters = this.#waiting.get(uin);
+            joins.push([uin, !waiters]);
+            if (!waiters) this.#waiting.set(uin, (waiters = new Set()));
+            waiters.add(waiter);
+            mine.push({ uin, waiter });
+          }),
+      ),
+    );
+    /** The request gave up: its waiters leave; returns the UINs nobody here waits for any more. */
+    const abandon = (errorOf: (uin: number) => Error) => {
+      const released: number[] = [];
+      for (const { uin, waiter } of mine) if (!waiter.settled) this.leave(uin, waiter, errorOf(uin), released);
+      return released;
+    };
+    return { results, joins, abandon };
+  }
+
+  waitersOf(uin: number): Waiter<T>[] {
+    return [...(this.#waiting.get(uin) ?? [])];
+  }
+
+  uinsWithDeadlines(): number[] {
+    return [...this.#waiting].filter(([, waiters]) => [...waiters].some((waiter) => waiter.deadline !== undefined)).map(([uin]) => uin);
+  }
+
+  highestPriority(): number {
+    let highest = 0;
+    for (const waiters of this.#waiting.values()) for (const waiter of waiters) highest = Math.max(highest, waiter.priority);
+    return highest;
+  }
+
+  isOnTheWire(uin: number): boolean {
+    return this.onTheWire.has(uin);
+  }
+
+  settle(waiter: Waiter<T>, result: T | Error): void {
+    if (waiter.settled) return;
+    waiter.settled = true;
+    waiter.resolve(result);
+  }
+
+  /** Settles every waiter of `uin`; it is no longer this replica's to wait for. */
+  answer(uin: number, result: T | Error): void {
+    const waiters = this.#waiting.get(uin);
+    if (!waiters) return;
+    this.#waiting.delete(uin);
+    for (const waiter of waiters) this.settle(waiter, result);
+  }
+
+  /** One waiter leaves with `result`; a UIN nobody waits for any more goes to `released`. */
+  leave(uin: number, waiter: Waiter<T>, result: Error, released: number[]): void {
+    this.settle(waiter, result);
+    const waiters = this.#waiting.get(uin);
+    if (!waiters) return;
+    waiters.delete(waiter);
+    if (waiters.size === 0) {
+      this.#waiting.delete(uin);
+      released.push(uin);
+    }
+  }
+
+  /** Every waiter fails with `error`; returns the UINs released. */
+  failAll(error: Error): number[] {
+    const released: number[] = [];
+    for (const [uin, waiters] of [...this.#waiting]) for (const waiter of [...waiters]) this.leave(uin, waiter, error, released);
+    return released;
+  }
+
+  /** Empties the room (Redis went away): every unsettled waiter, with its UIN. */
+  takeAll(): [number, Waiter<T>][] {
+    const all = [...this.#waiting].flatMap(([uin, waiters]) => [...waiters].filter((waiter) => !waiter.settled).map((waiter) => [uin, waiter] as [number, Waiter<T>]));
+    this.#waiting.clear();
+    return all;
+  }
+}
+
+interface DeploymentCall {
+  readonly callId: string;
+  readonly compose: () => Promise<readonly number[]>;
+  readonly callOptions: CallOptions;
+  /** The UINs composed, or `undefined` before composition. */
+  composed(): readonly number[] | undefined;
+  elapsedMs(): number;
+  stopLease(): void;
+}
+
+/**
+ * One call of the deployment's queue, from this replica: composed from Redis when its throttle slot
+ * comes, its lease renewed every third of `leaseMs` while it runs.
+ */
+function createDeploymentCall<T>(parts: {
+  readonly callId: string;
+  readonly scripts: Scripts;
+  readonly room: WaitingRoom<T>;
+  readonly maxBatchSize: number;
+  readonly leaseMs: number;
+  readonly now: () => number;
+  readonly onComposed: (answer: QueueState) => void;
+  readonly onComposeFailed: (error: unknown) => void;
+}): DeploymentCall {
+  const { callId, scripts, room, leaseMs, now } = parts;
+  let composed: { uins: number[]; deadline: number | undefined } | undefined;
+  let startedAt = 0;
+  let lease: NodeJS.Timeout | undefined;
+  const compose = async (): Promise<readonly number[]> => {
+    if (composed) return composed.uins;
+    let answer: QueueState = { queued: 0, calls: 0 };
+    try {
+      const found = await scripts.compose(parts.maxBatchSize, leaseMs, callId, now());
+      composed = { uins: found.uins, deadline: found.deadline };
+      answer = found;
+    } catch (error) {
+      parts.onComposeFailed(error);
+      composed = { uins: [], deadline: undefined };
+    }
+    startedAt = now();
+    for (const uin of composed.uins) room.onTheWire.add(uin);
+    if (composed.uins.length > 0) {
+      const held = composed.uins;
+      lease = setInterval(() => void scripts.extend(callId, leaseMs, held).catch(() => undefined), leaseMs / 3);
+      lease.unref();
+    }
+    parts.onComposed(answer);
+    return composed.uins;
+  };
+  return {
+    callId,
+    compose,
+    callOptions: {
+      priority: room.highestPriority(),
+      get requestIds() {
+        const ids = new Set<string>();
+        for (const uin of composed?.uins ?? []) for (const waiter of room.waitersOf(uin)) if (waiter.requestId) ids.add(waiter.requestId);
+        return [...ids];
+      },
+      // Retries stop at the latest deadline of the call's waiters, on any replica.
+      get deadline() {
+        return composed?.deadline;
+      },
+    },
+    composed: () => composed?.uins,
+    elapsedMs: () => now() - startedAt,
+    stopLease() {
+      if (lease) clearInterval(lease);
+      for (const uin of composed?.uins ?? []) room.onTheWire.delete(uin);
+    },
+  };
+}
+
+/** Runs `tick` every `ms` while `active()`; `start` is idempotent, and the timer never keeps the process alive. */
+function createPoll(ms: number, active: () => boolean, tick: () => Promise<void>) {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        if (!active()) {
+          clearInterval(timer);
+          timer = undefined;
+          return;
+        }
+        void tick();
+      }, ms);
+      timer.unref();
     },
   };
 }

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UpstreamCredentials } from '../config.js';
-import { deadlineExceeded, TRANSPORT_CODES, UpstreamError } from './errors.js';
+import { deadlineExceeded, UpstreamError } from './errors.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
 import { signTc3 } from './sign.js';
 import { ThrottleOverloadedError, type Throttle } from './throttle.js';
 import type { Transport } from './transport.js';
+import { parseEnvelope, toCustomerInfo, toDirectoryPage, toVoucherAmount, toVoucherList, toVoucherPool, uinRecords, type CustomerDirectoryPage, type CustomerInfoRecord, type VoucherAmount, type VoucherListRecord, type VoucherPool } from './responses.js';
+
+export type { CustomerDirectoryPage, CustomerInfoRecord, VoucherAmount, VoucherListRecord, VoucherPool } from './responses.js';
 
 export const SERVICE = 'intlpartnersmgt';
 export const API_VERSION = '2022-09-28';
@@ -19,21 +22,7 @@ export const VOUCHER_STATUSES = ['Unused', 'Used', 'Expired'] as const;
 export type VoucherStatusFilter = (typeof VOUCHER_STATUSES)[number];
 export type Action = (typeof ACTIONS)[number];
 
-export interface VoucherPool {
-  readonly agentName: string;
-  /** 1 reseller, 2 distributor, 3 second-level reseller; anything else is passed through. */
-  readonly accountType: number;
-  readonly totalQuota: number;
-  readonly remainingQuota: number;
-  readonly issuedNum: number;
-  readonly requestId: string;
-}
 
-export interface VoucherAmount {
-  readonly clientUin: number;
-  readonly totalAmount: number;
-  readonly remainAmount: number;
-}
 
 export interface VoucherAmounts {
   readonly items: readonly VoucherAmount[];
@@ -68,37 +57,8 @@ export interface AttemptEvent {
   readonly gatewayRequestIds?: readonly string[] | undefined;
 }
 
-/** One page of the customer directory (`DescribeCustomerUin`). */
-export interface CustomerDirectoryPage {
-  readonly uins: readonly number[];
-  /** Customers in the whole directory (the upstream sends it as a string). */
-  readonly total: number;
-  readonly requestId: string;
-}
 
-/** A customer's profile as `DescribeCustomerInfo` sends it: strings and codes, unmapped. */
-export interface CustomerInfoRecord {
-  readonly customerUin: number;
-  readonly name: string;
-  readonly email: string;
-  readonly phone: string;
-  readonly mark: string;
-  readonly bindTime: string;
-  readonly accountStatus: string;
-  readonly authStatus: string;
-  readonly authType: number;
-  readonly cidRegisterTime: string;
-  readonly uinRegisterTime: string;
-  readonly authPassTime: string;
-  readonly hasExpense: number | undefined;
-}
 
-/** One customer's vouchers as `QueryVoucherListByUin` sends them. */
-export interface VoucherListRecord {
-  readonly clientUin: number;
-  readonly totalCount: number;
-  readonly vouchers: readonly { readonly voucherId: string; readonly voucherStatus: string; readonly totalAmount: number; readonly remainAmount: number }[];
-}
 
 /** UINs now, or a function that composes them when the call's throttle slot comes. */
 export type UinList = readonly number[] | (() => readonly number[] | Promise<readonly number[]>);
@@ -168,27 +128,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         }
         const body = request.body;
         timing.startedAt = performance.now();
-        const timestamp = Math.floor(now() / 1000);
-        const { authorization } = signTc3({
-          secretId: credentials.secretId,
-          secretKey: credentials.secretKey,
-          service: SERVICE,
-          host: url.hostname,
-          contentType: CONTENT_TYPE,
-          payload: body,
-          timestamp,
-        });
-        const headers: Record<string, string> = {
-          'Content-Type': CONTENT_TYPE,
-          'X-TC-Action': action,
-          'X-TC-Version': API_VERSION,
-          'X-TC-Timestamp': String(timestamp),
-          Authorization: authorization,
-          // Optional, documented header (the official SDKs send it): lets the transport see when this
-          // very attempt left for the wire, and support match an attempt to upstream logs.
-          'X-TC-TraceId': randomUUID(),
-        };
-        if (credentials.sessionToken) headers['X-TC-Token'] = credentials.sessionToken;
+        const headers = signedHeaders(action, body, credentials, url.hostname, Math.floor(now() / 1000));
         return options.transport({ url: `${url.origin}/`, headers, body, signal: callOptions.signal, onSent: slot.sent });
       },
       {
@@ -208,39 +148,23 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     for (let attemptNumber = 1; ; attemptNumber++) {
       const timing: { startedAt?: number } = {};
       const elapsed = () => (timing.startedAt === undefined ? 0 : performance.now() - timing.startedAt);
+      const report = (event: Pick<AttemptEvent, 'outcome' | 'code' | 'requestId'>) =>
+        options.onAttempt?.({ action, attempt: attemptNumber, ...event, durationMs: elapsed(), batchSize: batchSize?.(), gatewayRequestIds: callOptions.requestIds });
       try {
         const response = await attempt(action, request, callOptions, timing);
         if (response === undefined) return undefined;
         observeDuration(elapsed());
         const requestId = typeof response.RequestId === 'string' ? response.RequestId : undefined;
-        options.onAttempt?.({
-          action,
-          attempt: attemptNumber,
-          outcome: 'ok',
-          requestId,
-          durationMs: elapsed(),
-          batchSize: batchSize?.(),
-          gatewayRequestIds: callOptions.requestIds,
-        });
+        report({ outcome: 'ok', requestId });
         return response;
       } catch (caught) {
         const wasAborted = callOptions.signal?.aborted && !(caught instanceof UpstreamError) && !(caught instanceof ThrottleOverloadedError);
         const error = wasAborted ? deadlineExceeded(caught) : caught;
         if (!(error instanceof UpstreamError)) throw error;
-        options.onAttempt?.({
-          action,
-          attempt: attemptNumber,
-          outcome: wasAborted ? 'aborted' : 'error',
-          code: error.code,
-          requestId: error.requestId,
-          durationMs: elapsed(),
-          batchSize: batchSize?.(),
-          gatewayRequestIds: callOptions.requestIds,
-        });
-        const isExpiry = error.code === 'AuthFailure.SignatureExpire';
-        if (!error.retryable || attemptNumber >= retry.maxAttempts || (isExpiry && resigned)) throw error;
-        resigned ||= isExpiry;
-        const delay = isExpiry ? 0 : backoffDelay(retry, attemptNumber, error.kind);
+        report({ outcome: wasAborted ? 'aborted' : 'error', code: error.code, requestId: error.requestId });
+        const delay = retryDelay(error, attemptNumber, retry, resigned);
+        if (delay === undefined) throw error;
+        resigned ||= error.code === SIGNATURE_EXPIRED;
         // No point sleeping past the deadline: the caller gets the real failure now.
         // Deadlines are wall-clock epoch milliseconds (built from Date.now()); `now` is the signing clock.
         if (callOptions.deadline !== undefined && Date.now() + delay >= callOptions.deadline) throw error;
@@ -257,84 +181,26 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   return {
     async queryVoucherPool(callOptions) {
-      const response = (await call('QueryVoucherPool', {}, callOptions)) as Record<string, unknown>;
-      return {
-        agentName: field(response, 'AgentName', 'string'),
-        accountType: field(response, 'AccountType', 'number'),
-        totalQuota: field(response, 'TotalQuota', 'number'),
-        remainingQuota: field(response, 'RemainingQuota', 'number'),
-        issuedNum: field(response, 'IssuedNum', 'number'),
-        requestId: field(response, 'RequestId', 'string'),
-      };
+      return toVoucherPool((await call('QueryVoucherPool', {}, callOptions)) as Record<string, unknown>);
     },
-
     async queryVoucherAmountByUin(uins, callOptions) {
-      const { data, requestId } = await uinCall('QueryVoucherAmountByUin', uins, (list) => ({ ClientUins: list }), callOptions);
-      return {
-        items: data.map((record) => ({
-          clientUin: Number(field(record, 'ClientUin', 'number|string')),
-          totalAmount: field(record, 'TotalAmount', 'number'),
-          remainAmount: field(record, 'RemainAmount', 'number'),
-        })),
-        requestId,
-      };
+      const { data, requestId } = uinRecords(await uinCall('QueryVoucherAmountByUin', uins, (list) => ({ ClientUins: list }), callOptions));
+      return { items: data.map(toVoucherAmount), requestId };
     },
-
     async queryVoucherListByUin(uins, status, callOptions) {
-      const { data, requestId } = await uinCall(
-        'QueryVoucherListByUin',
-        uins,
-        (list) => (status === undefined ? { ClientUins: list } : { ClientUins: list, Status: status }),
-        callOptions,
-      );
-      return {
-        items: data.map((record) => ({
-          clientUin: Number(field(record, 'ClientUin', 'number|string')),
-          totalCount: Number(field(record, 'TotalCount', 'number|string')),
-          vouchers: records(record.Data ?? [], 'Data[].Data').map((voucher) => ({
-            voucherId: String(field(voucher, 'VoucherId', 'number|string|text')),
-            voucherStatus: field(voucher, 'VoucherStatus', 'string'),
-            totalAmount: field(voucher, 'TotalAmount', 'number'),
-            remainAmount: field(voucher, 'RemainAmount', 'number'),
-          })),
-        })),
-        requestId,
-      };
+      const params = (list: readonly number[]) => (status === undefined ? { ClientUins: list } : { ClientUins: list, Status: status });
+      const { data, requestId } = uinRecords(await uinCall('QueryVoucherListByUin', uins, params, callOptions));
+      return { items: data.map(toVoucherList), requestId };
     },
-
     async describeCustomerUin(page, pageSize, callOptions) {
       if (!Number.isInteger(page) || page < 1 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_DIRECTORY_PAGE_SIZE) {
         throw new RangeError(`describeCustomerUin takes a page >= 1 and a page size of 1 to ${MAX_DIRECTORY_PAGE_SIZE}, got ${page}, ${pageSize}`);
       }
-      const response = (await call('DescribeCustomerUin', { Page: page, PageSize: pageSize }, callOptions)) as Record<string, unknown>;
-      return {
-        uins: records(response.Data ?? [], 'Data').map((record) => Number(field(record, 'CustomerUin', 'number|string'))),
-        total: Number(field(response, 'Total', 'number|string')),
-        requestId: field(response, 'RequestId', 'string'),
-      };
+      return toDirectoryPage((await call('DescribeCustomerUin', { Page: page, PageSize: pageSize }, callOptions)) as Record<string, unknown>);
     },
-
     async describeCustomerInfo(uins, callOptions) {
-      const { data, requestId } = await uinCall('DescribeCustomerInfo', uins, (list) => ({ CustomerUin: list }), callOptions);
-      const text = (record: Record<string, unknown>, name: string) => (record[name] === undefined || record[name] === null ? '' : String(field(record, name, 'number|string|text')));
-      return {
-        items: data.map((record) => ({
-          customerUin: Number(field(record, 'CustomerUin', 'number|string')),
-          name: text(record, 'Name'),
-          email: text(record, 'Email'),
-          phone: text(record, 'Phone'),
-          mark: text(record, 'Mark'),
-          bindTime: text(record, 'BindTime'),
-          accountStatus: text(record, 'AccountStatus'),
-          authStatus: text(record, 'AuthStatus'),
-          authType: record.AuthType === undefined ? Number.NaN : Number(field(record, 'AuthType', 'number|string|text')),
-          cidRegisterTime: text(record, 'CidRegisterTime'),
-          uinRegisterTime: text(record, 'UinRegisterTime'),
-          authPassTime: text(record, 'AuthPassTime'),
-          hasExpense: record.HasExpense === undefined ? undefined : Number(field(record, 'HasExpense', 'number|string|text')),
-        })),
-        requestId,
-      };
+      const { data, requestId } = uinRecords(await uinCall('DescribeCustomerInfo', uins, (list) => ({ CustomerUin: list }), callOptions));
+      return { items: data.map(toCustomerInfo), requestId };
     },
   };
 
@@ -354,75 +220,35 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       if (typeof uins === 'function') list = check(await uins());
       return list.length === 0 ? undefined : toParams(list);
     };
-    const response = await call(action, compose, callOptions, () => list.length);
-    if (response === undefined) return { data: [], requestId: '' };
-    return { data: records(response.Data ?? [], 'Data'), requestId: field(response, 'RequestId', 'string') };
+    return call(action, compose, callOptions, () => list.length);
   }
 }
 
-/** `value` as a list of records, or an `UnexpectedShape` error naming `where`. */
-function records(value: unknown, where: string): Record<string, unknown>[] {
-  if (!Array.isArray(value)) throw unexpectedShape(`${where} is not an array`);
-  return value.map((item: unknown) => {
-    if (typeof item !== 'object' || item === null) throw unexpectedShape(`${where} item is not an object`);
-    return item as Record<string, unknown>;
-  });
+const SIGNATURE_EXPIRED = 'AuthFailure.SignatureExpire';
+
+/** The headers of one signed attempt (TC3-HMAC-SHA256, ../shared/UPSTREAM.md), signed at `timestamp`. */
+function signedHeaders(action: Action, body: string, credentials: UpstreamCredentials, host: string, timestamp: number): Record<string, string> {
+  const { authorization } = signTc3({ secretId: credentials.secretId, secretKey: credentials.secretKey, service: SERVICE, host, contentType: CONTENT_TYPE, payload: body, timestamp });
+  const headers: Record<string, string> = {
+    'Content-Type': CONTENT_TYPE,
+    'X-TC-Action': action,
+    'X-TC-Version': API_VERSION,
+    'X-TC-Timestamp': String(timestamp),
+    Authorization: authorization,
+    // Optional, documented header (the official SDKs send it): lets the transport see when this
+    // very attempt left for the wire, and support match an attempt to upstream logs.
+    'X-TC-TraceId': randomUUID(),
+  };
+  if (credentials.sessionToken) headers['X-TC-Token'] = credentials.sessionToken;
+  return headers;
 }
 
 /**
- * `{"Response": {...}}` on success, `{"Response": {"Error": {Code, Message}, "RequestId"}}` on a
- * business error (HTTP 200). Any other status is a transport failure.
+ * The retry policy: milliseconds before the next attempt, or `undefined` for none. Retryable codes
+ * back off (full jitter); an expired signature is re-signed at once, once; the rest are final.
  */
-export function parseEnvelope(status: number, body: string): Record<string, unknown> {
-  if (status !== 200) {
-    throw new UpstreamError({
-      code: status >= 500 || status === 429 ? TRANSPORT_CODES.httpStatus : TRANSPORT_CODES.httpClientError,
-      message: `upstream answered HTTP ${status}`,
-    });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (cause) {
-    // The body is deliberately not quoted: raw upstream bodies stay out of errors and logs.
-    throw new UpstreamError({ code: TRANSPORT_CODES.malformed, message: `upstream sent invalid JSON (${body.length} bytes)`, cause });
-  }
-  const response = (parsed as { Response?: unknown } | null)?.Response;
-  if (typeof response !== 'object' || response === null) {
-    throw new UpstreamError({ code: TRANSPORT_CODES.malformed, message: 'upstream JSON has no Response object' });
-  }
-  const envelope = response as Record<string, unknown>;
-  const requestId = typeof envelope.RequestId === 'string' ? envelope.RequestId : undefined;
-  if (envelope.Error !== undefined) {
-    const error = envelope.Error as { Code?: unknown; Message?: unknown } | null;
-    throw new UpstreamError({
-      code: typeof error?.Code === 'string' ? error.Code : 'UnknownError',
-      message: typeof error?.Message === 'string' ? error.Message : 'upstream error without message',
-      requestId,
-    });
-  }
-  return envelope;
-}
-
-function field(record: Record<string, unknown>, name: string, type: 'string'): string;
-function field(record: Record<string, unknown>, name: string, type: 'number'): number;
-function field(record: Record<string, unknown>, name: string, type: 'number|string'): number | string;
-/** Any string, or a finite number (fields the SDKs type loosely: codes, times, free text). */
-function field(record: Record<string, unknown>, name: string, type: 'number|string|text'): number | string;
-function field(record: Record<string, unknown>, name: string, type: string): unknown {
-  const value = record[name];
-  const ok =
-    type === 'string'
-      ? typeof value === 'string'
-      : type === 'number'
-        ? typeof value === 'number' && Number.isFinite(value)
-        : type === 'number|string|text'
-          ? typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))
-          : (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && /^-?\d+$/.test(value));
-  if (!ok) throw unexpectedShape(`expected ${name} to be a ${type}, got ${typeof value}`);
-  return value;
-}
-
-function unexpectedShape(detail: string): UpstreamError {
-  return new UpstreamError({ code: TRANSPORT_CODES.unexpectedShape, message: `upstream response has an unexpected shape: ${detail}` });
+function retryDelay(error: UpstreamError, attemptNumber: number, retry: RetryPolicy, resigned: boolean): number | undefined {
+  const isExpiry = error.code === SIGNATURE_EXPIRED;
+  if (!error.retryable || attemptNumber >= retry.maxAttempts || (isExpiry && resigned)) return undefined;
+  return isExpiry ? 0 : backoffDelay(retry, attemptNumber, error.kind);
 }
