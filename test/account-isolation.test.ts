@@ -1,0 +1,89 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoData, EXAMPLE_CUSTOMER_UIN } from '../src/simulator/demo-data.js';
+import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
+import { postGraphQL, startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { startRedisServer, type RedisServer } from './support/redis-server.js';
+
+const QUERY = 'query ($uin: UIN!) { customer(uin: $uin) { voucherQuota { remainAmount } profile { name email } } }';
+type Customer = { customer: { voucherQuota: { remainAmount: number } | null; profile: { name: string; email: string | null } | null } | null };
+
+/**
+ * Two gateways for two reseller accounts on one Redis with one key prefix (a shared Redis per cluster
+ * is common): each account's answers, profiles and denylist stay its own. Both accounts have the
+ * example customer (with different balances); each has customers the other does not.
+ */
+describe('shared state is scoped to its upstream account', () => {
+  let redis: RedisServer;
+  let simulators: Simulator[];
+  let gateways: GatewayProcess[];
+  const dataA = createDemoData({ customers: 50, seed: 1 });
+  const dataB = createDemoData({ customers: 50, seed: 2 });
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    simulators = [
+      await startSimulator({ data: dataA, unknownUinMode: 'fail-call' }),
+      await startSimulator({ data: dataB, unknownUinMode: 'fail-call', credentials: { secretId: 'AKIDaccountBexample0000000000000000', secretKey: 'account-b-secret-key-example-00000' } }),
+    ];
+    gateways = await Promise.all(
+      simulators.map((simulator) =>
+        startGatewayProcess({
+          TENCENTCLOUD_ENDPOINT: simulator.url,
+          TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
+          TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+          REDIS_URL: redis.url,
+          REDIS_KEY_PREFIX: 'voucher-gateway:',
+        }),
+      ),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all((gateways ?? []).map((gateway) => gateway.stop()));
+    for (const simulator of simulators ?? []) await simulator.close();
+    await redis?.kill();
+  });
+
+  it('no cached answer, profile or denylist entry crosses from one account to the other', async () => {
+    const [a, b] = gateways as [GatewayProcess, GatewayProcess];
+    const [simulatorA, simulatorB] = simulators as [Simulator, Simulator];
+    const example = String(EXAMPLE_CUSTOMER_UIN);
+    const onlyA = [...dataA.customerUins].find((uin) => !dataB.customers.has(uin)) as number;
+    const onlyB = [...dataB.customerUins].find((uin) => !dataA.customers.has(uin)) as number;
+    expect(dataA.customers.get(EXAMPLE_CUSTOMER_UIN)?.remainAmount).not.toBe(dataB.customers.get(EXAMPLE_CUSTOMER_UIN)?.remainAmount);
+
+    // A reads the example customer (now cached) and denylists B's customer (a stranger to A).
+    const fromA = await postGraphQL<Customer>(a.url, QUERY, { uin: example });
+    expect(fromA.data?.customer?.voucherQuota?.remainAmount).toBe(dataA.customers.get(EXAMPLE_CUSTOMER_UIN)?.remainAmount);
+    const strangerToA = await postGraphQL<Customer>(a.url, QUERY, { uin: String(onlyB) });
+    expect(strangerToA.errors?.map((error) => error.extensions?.code)).toContain('CUSTOMER_NOT_FOUND');
+
+    // B gets its own answers: its balance and profile of the example customer, fetched from its upstream.
+    simulatorB.resetStats();
+    const fromB = await postGraphQL<Customer>(b.url, QUERY, { uin: example });
+    expect(fromB.errors).toBeUndefined();
+    expect(fromB.data?.customer?.voucherQuota?.remainAmount).toBe(dataB.customers.get(EXAMPLE_CUSTOMER_UIN)?.remainAmount);
+    expect(fromB.data?.customer?.profile?.name).toBe(dataB.customers.get(EXAMPLE_CUSTOMER_UIN)?.profile.Name);
+    expect(simulatorB.callsOf('QueryVoucherAmountByUin').flatMap((call) => call.uins ?? [])).toEqual([EXAMPLE_CUSTOMER_UIN]);
+    // A's stranger is B's customer: answered, not denied by A's denylist.
+    const mine = await postGraphQL<Customer>(b.url, QUERY, { uin: String(onlyB) });
+    expect(mine.errors).toBeUndefined();
+    expect(mine.data?.customer?.voucherQuota?.remainAmount).toBe(dataB.customers.get(onlyB)?.remainAmount);
+    // And A's customer is a stranger to B, whatever A cached.
+    await postGraphQL<Customer>(a.url, QUERY, { uin: String(onlyA) });
+    const strangerToB = await postGraphQL<Customer>(b.url, QUERY, { uin: String(onlyA) });
+    expect(strangerToB.data?.customer?.voucherQuota).toBeNull();
+    expect(simulatorA.stats().rateLimited + simulatorB.stats().rateLimited).toBe(0);
+
+    // Every key lives under one of two account spaces, none under the bare prefix.
+    const client = new Redis(redis.url);
+    try {
+      const keys = await client.keys('voucher-gateway:*');
+      const spaces = new Set(keys.map((key) => key.split(':')[1]));
+      expect(spaces.size).toBe(2);
+      expect(keys.some((key) => /^voucher-gateway:(quota|profile|deny|pool|budget):/.test(key))).toBe(false);
+    } finally {
+      client.disconnect();
+    }
+  }, 60_000);
+});
