@@ -6,6 +6,8 @@ import type { Plugin } from 'graphql-yoga';
 import type { Config, UpstreamCredentials } from './config.js';
 import type { Logger } from './logger.js';
 import { createUinDenylist } from './loaders/uin-denylist.js';
+import { DIRECTORY_PAGE_SHAPE, POOL_SHAPE, PROFILE_SHAPE, QUOTA_SHAPE, VOUCHER_LIST_SHAPE } from './loaders/cache-shapes.js';
+import type { ShapeCheck } from './store/shape.js';
 import type { CachedUinSource, UinKey } from './loaders/cached-uin-source.js';
 import { createCustomerProfileSource, createVoucherListSource, createVoucherQuotaSource, type VoucherQuota } from './loaders/customer-sources.js';
 import { createCustomerDirectory, type DirectoryPage } from './loaders/customer-directory.js';
@@ -172,22 +174,35 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
   const { config, logger, client, throttle, metrics, shared } = parts;
   const { store } = shared;
   const denylist = createUinDenylist({ store, ttlMs: config.upstream.uinDenylistTtlMs });
-  /** A cache in the shared store, its hits and misses counted under `name`. */
-  const cacheOf = <T>(name: string, namespace: string, ttlMs: number) =>
-    createTimedCache<T>({ store, namespace, ttlMs, onLookup: (hits, misses) => metrics.recordCacheLookup(name, hits, misses) });
+  /** Caches whose foreign entries were reported (once each, at warn: the metric counts every one). */
+  const reported = new Set<string>();
+  /** A cache in the shared store, its hits, misses and unusable entries counted under `name`. */
+  const cacheOf = <T>(name: string, namespace: string, ttlMs: number, isValue: ShapeCheck) =>
+    createTimedCache<T>({
+      store,
+      namespace,
+      ttlMs,
+      isValue,
+      onLookup: (hits, misses) => metrics.recordCacheLookup(name, hits, misses),
+      onInvalid: (count) => {
+        metrics.recordCacheInvalid(name, count);
+        if (!reported.has(name)) logger.warn({ cache: name }, 'cached entries of another format or shape (another gateway version?) are treated as misses');
+        reported.add(name);
+      },
+    });
   const weightOf = (caller: string) => config.callerWeights[caller] ?? 1;
   const common = { client, throttle, denylist, maxQueued: config.limits.maxQueuedUins, weightOf, deployment: shared.deployment };
   const quotas = createVoucherQuotaSource({
     ...common,
     onOverload: () => metrics.recordUinOverload('QueryVoucherAmountByUin'),
-    cache: cacheOf<VoucherQuota>('quota', 'quota:', config.cache.quotaTtlMs),
+    cache: cacheOf<VoucherQuota>('quota', 'quota:', config.cache.quotaTtlMs, QUOTA_SHAPE),
   });
   const onUnknownCode = onceUnknownCode((field, code) => logger.warn({ field, code }, 'unknown upstream code mapped to UNKNOWN'));
   const profiles = createCustomerProfileSource({
     ...common,
     onOverload: () => metrics.recordUinOverload('DescribeCustomerInfo'),
     onUnknownCode,
-    cache: cacheOf<CustomerProfile>('profile', 'profile:', config.cache.profileTtlMs),
+    cache: cacheOf<CustomerProfile>('profile', 'profile:', config.cache.profileTtlMs, PROFILE_SHAPE),
   });
   // One queue per status filter: a call carries one `Status`. They share the action's budget.
   const vouchers = new Map<VoucherStatusFilter | undefined, CachedUinSource<VoucherList>>(
@@ -198,12 +213,12 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
         status,
         onOverload: () => metrics.recordUinOverload('QueryVoucherListByUin'),
         onUnknownCode,
-        cache: cacheOf<VoucherList>('vouchers', `vouchers:${status ?? 'all'}:`, config.cache.quotaTtlMs),
+        cache: cacheOf<VoucherList>('vouchers', `vouchers:${status ?? 'all'}:`, config.cache.quotaTtlMs, VOUCHER_LIST_SHAPE),
       }),
     ]),
   );
-  const directory = createCustomerDirectory({ client, throttle, cache: cacheOf<DirectoryPage>('directory', 'directory:', config.cache.directoryTtlMs) });
-  const voucherPool = createVoucherPoolSource({ client, throttle, cache: cacheOf<VoucherPool>('pool', 'pool:', config.cache.poolTtlMs) });
+  const directory = createCustomerDirectory({ client, throttle, cache: cacheOf<DirectoryPage>('directory', 'directory:', config.cache.directoryTtlMs, DIRECTORY_PAGE_SHAPE) });
+  const voucherPool = createVoucherPoolSource({ client, throttle, cache: cacheOf<VoucherPool>('pool', 'pool:', config.cache.poolTtlMs, POOL_SHAPE) });
   const perCustomer = () => [quotas, profiles, ...vouchers.values()];
   return {
     quotas,

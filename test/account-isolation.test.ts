@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData, EXAMPLE_CUSTOMER_UIN } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
+import { accountKeyPrefix } from '../src/store/key-space.js';
 import { postGraphQL, startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 
@@ -86,4 +87,27 @@ describe('shared state is scoped to its upstream account', () => {
       client.disconnect();
     }
   }, 60_000);
+
+  it('garbage and old-version entries under the cache keys: right answers, counted as invalid misses, one warning', async () => {
+    const [a] = gateways as [GatewayProcess];
+    const [simulatorA] = simulators as [Simulator];
+    const [garbage, old] = dataA.customerUins.slice(10, 12) as [number, number];
+    const space = accountKeyPrefix('voucher-gateway:', { secretId: simulatorA.credentials.secretId, endpoint: simulatorA.url });
+    const client = new Redis(redis.url);
+    try {
+      await client.set(`${space}quota:${garbage}`, '{"v":1,"asOf":', 'PX', 60_000);
+      // The entry layout before formats were versioned: `{ value, asOf }`, and a balance that is long gone.
+      await client.set(`${space}quota:${old}`, JSON.stringify({ value: { uin: old, totalAmount: 1, remainAmount: 1 }, asOf: Date.now() }), 'PX', 60_000);
+    } finally {
+      client.disconnect();
+    }
+    const answers = await Promise.all([garbage, old].map((uin) => postGraphQL<Customer>(a.url, QUERY, { uin: String(uin) })));
+    for (const [index, uin] of [garbage, old].entries()) {
+      expect(answers[index]?.errors).toBeUndefined();
+      expect(answers[index]?.data?.customer?.voucherQuota?.remainAmount).toBe(dataA.customers.get(uin)?.remainAmount);
+    }
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    expect(metrics).toMatch(/^cache_lookups_total\{cache="quota",result="invalid"\} 2$/m);
+    expect(a.output().match(/treated as misses/g)).toHaveLength(1);
+  }, 30_000);
 });

@@ -13,6 +13,8 @@ export interface GatewayMetrics {
   recordThrottleWait(action: string, waitedMs: number): void;
   recordOverload(action: string): void;
   recordCacheLookup(cache: string, hits: number, misses: number): void;
+  /** Entries read back that were not usable (garbage, another format, a foreign shape); also counted as misses. */
+  recordCacheInvalid(cache: string, count: number): void;
   recordUinOverload(action: string): void;
   /** A request's UINs answered and failed fast (`GATEWAY_OVERLOADED`), by caller. */
   recordCallerUins(caller: string, served: number, failedFast: number): void;
@@ -138,6 +140,9 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     },
     recordUinOverload(action) {
       uinsOverloaded.inc({ action });
+    },
+    recordCacheInvalid(cache, count) {
+      cacheLookups.inc({ cache, result: 'invalid' }, count);
     },
     recordCacheLookup(cache, hits, misses) {
       if (hits > 0) cacheLookups.inc({ cache, result: 'hit' }, hits);

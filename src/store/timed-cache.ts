@@ -1,4 +1,12 @@
 import type { KeyValueStore } from './key-value-store.js';
+import type { ShapeCheck } from './shape.js';
+
+/**
+ * The format of a cached entry, `{ "v": CACHE_FORMAT, "asOf": <epoch ms>, "value": … }`. Raise it when
+ * the entry's layout changes; a value's own shape is checked by the cache's `isValue`. During a rolling
+ * deploy, entries of the other version are misses for each side, nothing worse.
+ */
+export const CACHE_FORMAT = 1;
 
 /** A cached upstream answer and when the upstream gave it. */
 export interface Cached<T> {
@@ -23,9 +31,13 @@ export interface TimedCacheOptions {
   /** Key prefix inside the store, e.g. `quota:`. */
   readonly namespace: string;
   readonly ttlMs: number;
+  /** Whether a value read back has the shape the current code reads; anything else is a miss. */
+  readonly isValue: ShapeCheck;
   readonly now?: () => number;
   /** Observes each lookup's hits and misses (metrics). */
   readonly onLookup?: (hits: number, misses: number) => void;
+  /** Observes entries read back that were not usable (garbage, another format, a foreign shape): each is also a miss. */
+  readonly onInvalid?: (count: number) => void;
 }
 
 export function createTimedCache<T>(options: TimedCacheOptions): TimedCache<T> {
@@ -41,13 +53,19 @@ export function createTimedCache<T>(options: TimedCacheOptions): TimedCache<T> {
       }
       const raw = await store.getMany(keys.map((key) => namespace + key));
       const at = now();
+      let invalid = 0;
       const entries = raw.map((text) => {
         if (text === undefined) return undefined;
-        const cached = JSON.parse(text) as Cached<T>;
+        const cached = parseEntry<T>(text, options.isValue);
+        if (!cached) {
+          invalid += 1;
+          return undefined;
+        }
         return at - cached.asOf <= limit ? cached : undefined;
       });
       const hits = entries.filter((entry) => entry !== undefined).length;
       options.onLookup?.(hits, keys.length - hits);
+      if (invalid > 0) options.onInvalid?.(invalid);
       return entries;
     },
     async setMany(entries) {
@@ -55,11 +73,25 @@ export function createTimedCache<T>(options: TimedCacheOptions): TimedCache<T> {
       await store.setMany(
         entries.map(({ key, cached }) => ({
           key: namespace + key,
-          value: JSON.stringify(cached),
+          value: JSON.stringify({ v: CACHE_FORMAT, asOf: cached.asOf, value: cached.value }),
           // The entry lives `ttlMs` from when the upstream answered.
           ttlMs: Math.max(1, cached.asOf + ttlMs - now()),
         })),
       );
     },
   };
+}
+
+/** A stored entry, or `undefined` when it is not one this code wrote: unparsable, another format, a foreign shape. */
+export function parseEntry<T>(text: string, isValue: ShapeCheck): Cached<T> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { v, asOf, value } = parsed as { v?: unknown; asOf?: unknown; value?: unknown };
+  if (v !== CACHE_FORMAT || typeof asOf !== 'number' || !Number.isFinite(asOf) || !isValue(value)) return undefined;
+  return { value: value as T, asOf };
 }

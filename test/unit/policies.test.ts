@@ -95,7 +95,7 @@ describe('throttle wait estimates', () => {
 describe('timed cache and denylist over the local store', () => {
   it('serves entries younger than maxAge and the TTL, by the asOf of the upstream answer', async () => {
     const clock = createClock();
-    const cache = createTimedCache<number>({ store: createLocalStore({ now: clock.now }), namespace: 'q:', ttlMs: 1000, now: clock.now });
+    const cache = createTimedCache<number>({ store: createLocalStore({ now: clock.now }), namespace: 'q:', ttlMs: 1000, isValue: (value) => typeof value === 'number', now: clock.now });
     await cache.setMany([{ key: 'a', cached: { value: 1, asOf: clock.now() } }]);
     clock.advance(600);
     expect(await cache.getMany(['a', 'b'])).toEqual([{ value: 1, asOf: clock.now() - 600 }, undefined]);

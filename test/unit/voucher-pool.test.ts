@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { POOL_SHAPE } from '../../src/loaders/cache-shapes.js';
 import { createVoucherPoolSource } from '../../src/loaders/voucher-pool.js';
 import { createLocalStore } from '../../src/store/key-value-store.js';
 import { createTimedCache } from '../../src/store/timed-cache.js';
@@ -19,7 +20,7 @@ function setup() {
         return POOL;
       }, { priority: options.priority, id: options.throttleId }),
   } as unknown as UpstreamClient;
-  const cache = createTimedCache<VoucherPool>({ store: createLocalStore({ now: clock.now }), namespace: 'pool:', ttlMs: 10_000, now: clock.now });
+  const cache = createTimedCache<VoucherPool>({ store: createLocalStore({ now: clock.now }), namespace: 'pool:', ttlMs: 10_000, isValue: POOL_SHAPE, now: clock.now });
   const source = createVoucherPoolSource({ client, throttle, cache, now: clock.now });
   return { throttle, clock, source, calls: () => calls };
 }
