@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { batchSizes, startHarness, type Harness } from './support/harness.js';
 
 const UIN = '200000097917';
@@ -7,15 +7,23 @@ const POOL = (args = '') => `{ voucherPool${args} { issuedNum asOf } }`;
 type Quota = { customer: { voucherQuota: { remainAmount: number; asOf: string } | null } };
 type Pool = { voucherPool: { issuedNum: number; asOf: string } };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Entry ages come from the wall clock (`Date`). The tests move it forward instead of sleeping, so a
+ * busy machine can never age an entry between two queries: only `Date` is faked, timers stay real.
+ */
+const advanceClock = (ms: number) => vi.setSystemTime(new Date(Date.now() + ms));
 const quotaCalls = (harness: Harness) => batchSizes(harness.simulator).length;
 const poolCalls = (harness: Harness) => harness.simulator.callsOf('QueryVoucherPool').length;
 
 describe('freshness-bounded cache: quotas, the pool and _entities', () => {
   let harness: Harness;
-  afterEach(() => harness.close());
+  afterEach(async () => {
+    await harness.close();
+    vi.useRealTimers();
+  });
 
   it('serves a repeat quota read from the cache with the asOf of the upstream answer; maxAge bounds it; maxAge: 0 refreshes it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     harness = await startHarness({ env: { QUOTA_CACHE_TTL_MS: '30000' } });
     const before = Date.now();
     const first = await harness.query<Quota>(QUOTA());
@@ -36,7 +44,7 @@ describe('freshness-bounded cache: quotas, the pool and _entities', () => {
     expect(quotaCalls(harness)).toBe(1);
 
     // maxAge: 0 forces a fresh upstream answer, which replaces the cached one.
-    await sleep(5);
+    advanceClock(5);
     const fresh = await harness.query<Quota>(QUOTA('(maxAge: 0)'));
     const freshAsOf = Date.parse(fresh.data?.customer.voucherQuota?.asOf ?? '');
     expect(freshAsOf).toBeGreaterThan(asOf);
@@ -45,17 +53,19 @@ describe('freshness-bounded cache: quotas, the pool and _entities', () => {
     expect(quotaCalls(harness)).toBe(2);
 
     // An entry older than maxAge is not served.
-    await sleep(1100);
+    advanceClock(1100);
     await harness.query<Quota>(QUOTA('(maxAge: 1)'));
     expect(quotaCalls(harness)).toBe(3);
   });
 
   it('expires quota entries after QUOTA_CACHE_TTL_MS, and 0 turns the cache off', async () => {
-    harness = await startHarness({ env: { QUOTA_CACHE_TTL_MS: '300' } });
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    harness = await startHarness({ env: { QUOTA_CACHE_TTL_MS: '30000' } });
     await harness.query<Quota>(QUOTA());
+    advanceClock(29_000);
     await harness.query<Quota>(QUOTA());
     expect(quotaCalls(harness)).toBe(1);
-    await sleep(400);
+    advanceClock(1_001);
     await harness.query<Quota>(QUOTA());
     expect(quotaCalls(harness)).toBe(2);
     await harness.close();
@@ -67,7 +77,8 @@ describe('freshness-bounded cache: quotas, the pool and _entities', () => {
   });
 
   it('caches the pool for POOL_CACHE_TTL_MS, with asOf and maxAge', async () => {
-    harness = await startHarness({ env: { POOL_CACHE_TTL_MS: '400' } });
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    harness = await startHarness({ env: { POOL_CACHE_TTL_MS: '10000' } });
     const first = await harness.query<Pool>(POOL());
     expect(Date.parse(first.data?.voucherPool.asOf ?? '')).toBeLessThanOrEqual(Date.now());
     expect((await harness.query<Pool>(POOL())).data).toEqual(first.data);
@@ -75,7 +86,7 @@ describe('freshness-bounded cache: quotas, the pool and _entities', () => {
     const fresh = await harness.query<Pool>(POOL('(maxAge: 0)'));
     expect(poolCalls(harness)).toBe(2);
     expect(Date.parse(fresh.data?.voucherPool.asOf ?? '')).toBeGreaterThanOrEqual(Date.parse(first.data?.voucherPool.asOf ?? ''));
-    await sleep(500);
+    advanceClock(10_001);
     await harness.query<Pool>(POOL());
     expect(poolCalls(harness)).toBe(3);
   });

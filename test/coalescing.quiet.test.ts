@@ -7,7 +7,7 @@ type Customers = { customers: { uin: string; voucherQuota: { remainAmount: numbe
 const data = createDemoData({ customers: 2100 });
 
 /** Real HTTP both ways: concurrent requests' UINs share upstream calls. */
-describe('coalescing across requests: UINs queue, not calls', () => {
+describe('coalescing across requests: UINs queue, not calls (saturates the budget against the in-process simulator: needs a quiet CPU, runs serially)', () => {
   let harness: Harness;
   afterEach(() => harness.close());
 
@@ -39,13 +39,10 @@ describe('coalescing across requests: UINs queue, not calls', () => {
   it('a lone 1-UIN request on an idle gateway leaves at once (no batching timer)', async () => {
     harness = await startHarness({ simulator: { data, latencyMs: 100 } });
     await harness.query('{ __typename }');
-    const started = performance.now();
     const result = await harness.query<Customers>(QUERY, { uins: [String(data.customerUins[0])] });
-    const elapsed = performance.now() - started;
     expect(result.data?.customers[0]?.voucherQuota).not.toBeNull();
-    // Upstream round trip 100 ms; the benchmark measures the overhead exactly (a few ms). Generous here.
-    expect(elapsed).toBeGreaterThanOrEqual(100);
-    expect(elapsed).toBeLessThan(100 + 150);
+    // One call of one UIN: nothing waited for company. How long it takes is measured by `npm run bench`
+    // ("lone 1-UIN request": the overhead over the upstream round trip, target ≤ 30 ms).
     expect(batchSizes(harness.simulator)).toEqual([1]);
   });
 
@@ -75,20 +72,22 @@ describe('coalescing across requests: UINs queue, not calls', () => {
     let i = 0;
     while (!done && lookups.length < 60) {
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const started = performance.now();
-      const lookup = await harness.query<Customers>(QUERY, { uins: [String(data.customerUins[2000 + (i++ % 100)])] });
+      const uin = data.customerUins[2000 + (i++ % 100)] as number;
+      const lookup = await harness.query<Customers>(QUERY, { uins: [String(uin)] });
       expect(lookup.errors).toBeUndefined();
-      lookups.push(performance.now() - started);
+      lookups.push(uin);
     }
     const [a, b] = await Promise.all([bulkA, bulkB]);
     const served = [...(a.data?.customers ?? []), ...(b.data?.customers ?? [])].filter((customer) => customer.voucherQuota !== null).length;
     expect(served / 2000).toBeGreaterThanOrEqual(0.85);
     const codes = new Set([...(a.errors ?? []), ...(b.errors ?? [])].map((error) => error.extensions?.code));
     for (const code of codes) expect(code).toBe('GATEWAY_OVERLOADED');
-    lookups.sort((x, y) => x - y);
     expect(lookups.length).toBeGreaterThan(10);
-    // Each lookup waits at most for the next free slot (~210 ms) plus a round trip; generous bound.
-    expect(lookups[Math.floor(lookups.length * 0.95)]).toBeLessThan(1500);
+    // Each lookup rode in a call beside bulk UINs (not a call of its own, not behind the bulk queue):
+    // its call carried 20 UINs. (Lookups after the bulk work ended go alone.) Latencies: `npm run bench`.
+    const calls = harness.simulator.callsOf('QueryVoucherAmountByUin');
+    const rode = lookups.filter((uin) => calls.some((call) => call.uins?.includes(uin) && call.uins.length === 20));
+    expect(rode.length).toBeGreaterThanOrEqual(lookups.length - 2);
     expect(harness.simulator.stats().rateLimited).toBe(0);
   }, 40_000);
 });
