@@ -72,6 +72,8 @@ export interface Config {
    * unlisted callers weigh 1. The listed names are also the `caller` labels of the metrics.
    */
   readonly callerWeights: Readonly<Record<string, number>>;
+  /** After SIGTERM, how long `/ready` answers 503 while requests are still served, before the listener closes. */
+  readonly shutdownDelayMs: number;
 }
 
 export interface RedisConfig {
@@ -164,6 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     redis: redis(env),
     callerWeights: callerWeights(env),
+    shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 5000, { min: 0, max: 120_000 }),
   };
 }
 

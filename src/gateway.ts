@@ -62,7 +62,9 @@ export interface Gateway {
   readonly sharedState: () => 'local' | 'redis' | 'fallback';
   /** Resolves when no UIN waits and no upstream call (including its retries and backoff) is under way. */
   onIdle(): Promise<void>;
-  /** Stops what the gateway started (the results stream reader); the Redis connection is the caller's. */
+  /** Starts draining: `/ready` answers 503 (`shutting down`) from now on; requests are still served. */
+  drain(): void;
+  /** Drains, and stops what the gateway started (the results stream reader); the Redis connection is the caller's. */
   close(): Promise<void>;
 }
 
@@ -89,6 +91,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const shared = createSharedState(options);
   const throttle = options.throttle ?? createThrottle(config, shared.budget, metrics);
   const readiness = createReadiness({ probe: () => sources.voucherPool.load({ maxAgeMs: 0, priority: PRIORITY.bulk }) });
+  let draining = false;
+  const drain = () => {
+    draining = true;
+  };
   const client = createClient(options, throttle, metrics, readiness);
   const sources = createSources({ config, logger, client, throttle, metrics, shared });
   const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics);
@@ -100,16 +106,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     introspection: config.introspection,
     limits: { ...config.limits, blockFieldSuggestions: !config.introspection },
     logger,
-    plugins: [useRequestLog(logger), useMetrics(metrics), useReadiness(readiness, sharedState), ...useCallerAuth(config.auth), useRequestRelease],
+    plugins: [useRequestLog(logger), useMetrics(metrics), useReadiness(readiness, sharedState, () => draining), ...useCallerAuth(config.auth), useRequestRelease],
   });
   const onIdle = async () => {
     while (sources.busy()) await sleep(10);
     await throttle.onIdle();
   };
   const close = async () => {
+    drain();
     await shared.results?.close();
   };
-  return { replicaId: shared.replicaId, yoga, client, throttle, metrics, readiness, sharedState, onIdle, close };
+  return { replicaId: shared.replicaId, yoga, client, throttle, metrics, readiness, sharedState, onIdle, drain, close };
 }
 
 /** Where shared state lives: the account's key space in Redis (budget, store, results stream), or this process. */

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { listen } from './server/http.js';
+import { createShutdown } from './server/shutdown.js';
 import { startSimulator, type Simulator } from './simulator/simulator.js';
 import { connectRedis, redactUrl, type RedisConnection } from './store/redis-connection.js';
 
@@ -47,29 +48,17 @@ logger.info(
   'voucher gateway ready',
 );
 
-let stopping = false;
-const shutdown = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down: finishing in-flight requests');
-  const force = setTimeout(() => {
-    logger.error('in-flight requests did not finish within 10 s; exiting');
-    process.exit(1);
-  }, 10_000);
-  force.unref();
-  http
-    .close()
-    .then(() => gateway.close())
-    .then(() => redis?.close())
-    .then(() => simulator?.close())
-    .then(() => {
-      logger.info('stopped');
-      process.exit(0);
-    })
-    .catch((error: unknown) => {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    });
-};
+const shutdown = createShutdown({
+  drain: () => gateway.drain(),
+  closeListener: () => http.close(),
+  close: async () => {
+    await gateway.close();
+    await redis?.close();
+    await simulator?.close();
+  },
+  logger,
+  delayMs: config.shutdownDelayMs,
+  deadlineMs: config.limits.requestDeadlineMs,
+});
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

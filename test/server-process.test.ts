@@ -27,7 +27,7 @@ async function waitFor(output: () => string, pattern: RegExp, timeoutMs = 20_000
 
 describe('the gateway process', () => {
   it('starts the built-in simulator without credentials, serves GraphQL and /health, and drains on SIGTERM', async () => {
-    const { child, output } = start({});
+    const { child, output } = start({ SHUTDOWN_DELAY_MS: '500' });
     try {
       const [, url] = await waitFor(output, /"url":"(http:\/\/localhost:\d+)\/graphql".*"msg":"voucher gateway ready"/);
       expect(output()).toMatch(/serving the built-in partner API simulator with its demo credentials/);
@@ -52,7 +52,8 @@ describe('the gateway process', () => {
       expect(body.data.c.filter((customer) => customer.voucherQuota)).toHaveLength(120);
       const [code] = (await once(child, 'exit')) as [number];
       expect(code).toBe(0);
-      expect(output()).toMatch(/shutting down: finishing in-flight requests/);
+      expect(output()).toMatch(/shutting down: \/ready answers 503/);
+      expect(output()).toMatch(/closing the listener; finishing in-flight requests/);
     } finally {
       child.kill('SIGKILL');
     }

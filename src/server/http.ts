@@ -22,8 +22,14 @@ export async function listen(yoga: GatewayYoga, port: number, host = '0.0.0.0'):
     server,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
+        // Idle keep-alive sockets would hold close() open; busy ones finish their request first and
+        // are closed as soon as they turn idle (not at the keep-alive timeout).
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        server.close((error) => {
+          clearInterval(sweep);
+          if (error) reject(error);
+          else resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -69,13 +69,16 @@ export function createReadiness(options: ReadinessOptions): Readiness {
 /**
  * `/ready` through Yoga's `useReadinessCheck`. The body also says where shared state lives
  * (`sharedState`): a Redis outage is reported there but keeps the status 200, since it would
- * otherwise take every replica out of rotation at once.
+ * otherwise take every replica out of rotation at once. While the gateway drains (`draining`), 503
+ * with `shutting down`.
  */
-export function useReadiness(readiness: Readiness, sharedState: () => string = () => 'local'): Plugin {
+export function useReadiness(readiness: Readiness, sharedState: () => string = () => 'local', draining: () => boolean = () => false): Plugin {
   return useReadinessCheck({
     endpoint: '/ready',
     async check({ fetchAPI }) {
-      const result = { ...(await readiness.check()), sharedState: sharedState() };
+      // Draining (SIGTERM): out of rotation at once, without asking the upstream anything.
+      const checked = draining() ? { ready: false, reason: 'shutting down', checkedAt: new Date().toISOString() } : await readiness.check();
+      const result = { ...checked, sharedState: sharedState() };
       return new fetchAPI.Response(JSON.stringify(result), {
         status: result.ready ? 200 : 503,
         headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },

@@ -11,6 +11,8 @@ export interface GatewayProcess {
   output(): string;
   /** SIGTERM, then SIGKILL after 10 s; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** Resolves with the exit code when the process exits (however it was told to). */
+  exited(): Promise<number | null>;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function startGatewayProcess(
 ): Promise<GatewayProcess> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TENCENTCLOUD_') && !key.startsWith('REDIS_')));
   const args = options.args ?? ['--import', 'tsx', options.entry ?? ENTRY];
-  const child: ChildProcess = spawn(process.execPath, args, { env: { ...clean, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, args, { env: { ...clean, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   // A test or benchmark that dies early must not leave its gateways running.
   killOnExit(child);
   let output = '';
@@ -60,6 +62,7 @@ export async function startGatewayProcess(
     url,
     pid: child.pid as number,
     output: () => output,
+    exited: () => (child.exitCode !== null ? Promise.resolve(child.exitCode) : (once(child, 'exit') as Promise<[number | null]>).then(([code]) => code)),
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       const exited = once(child, 'exit') as Promise<[number | null]>;

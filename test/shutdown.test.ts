@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
+import { postGraphQL, startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+
+const QUOTA = '{ customer(uin: "200000097917") { voucherQuota { remainAmount } } }';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** SIGTERM drains: out of rotation at once, still serving for the delay, in-flight work finished, exit 0. */
+describe('graceful drain on SIGTERM (a real process)', () => {
+  let simulator: Simulator;
+  let gateway: GatewayProcess;
+  afterEach(async () => {
+    await gateway?.stop();
+    await simulator?.close();
+  });
+
+  const start = async (latencyMs: number) => {
+    simulator = await startSimulator({ latencyMs });
+    gateway = await startGatewayProcess({
+      TENCENTCLOUD_ENDPOINT: simulator.url,
+      TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
+      TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+      SHUTDOWN_DELAY_MS: '1500',
+    });
+  };
+
+  it('during a 3 s upstream call: /ready 503 at once, a new request in the delay served, the in-flight one answered, exit 0', async () => {
+    await start(3000);
+    const inFlight = postGraphQL<{ customer: { voucherQuota: { remainAmount: number } | null } }>(gateway.url, QUOTA);
+    // The call is on the wire (the simulator has it) before the signal.
+    for (let i = 0; i < 100 && simulator.stats().calls.length === 0; i++) await sleep(20);
+    expect(simulator.stats().calls).toHaveLength(1);
+    const exited = gateway.exited();
+    process.kill(gateway.pid, 'SIGTERM');
+    let ready = await fetch(`${gateway.url}/ready`);
+    for (let i = 0; i < 50 && ready.status === 200; i++) ready = await fetch(`${gateway.url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ ready: false, reason: 'shutting down' });
+    // Load balancers may still route here during the delay: served.
+    const during = await postGraphQL(gateway.url, '{ __typename }');
+    expect(during.data).toEqual({ __typename: 'Query' });
+    const answer = await inFlight;
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.customer.voucherQuota?.remainAmount).toBe(simulator.data.customers.get(200000097917)?.remainAmount);
+    expect(await exited).toBe(0);
+    expect(gateway.output()).toMatch(/"msg":"stopped"/);
+  }, 30_000);
+
+  it('a second SIGTERM exits 1 at once', async () => {
+    await start(3000);
+    void postGraphQL(gateway.url, QUOTA).catch(() => undefined);
+    for (let i = 0; i < 100 && simulator.stats().calls.length === 0; i++) await sleep(20);
+    const exited = gateway.exited();
+    process.kill(gateway.pid, 'SIGTERM');
+    await sleep(100);
+    process.kill(gateway.pid, 'SIGTERM');
+    // Before the 1.5 s delay, let alone the 3 s call, could have ended.
+    const code = await Promise.race([exited, sleep(1000).then(() => 'still running')]);
+    expect(code).toBe(1);
+    expect(gateway.output()).toMatch(/second signal while draining/);
+  }, 30_000);
+});
+
