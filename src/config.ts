@@ -74,6 +74,8 @@ export interface Config {
   readonly callerWeights: Readonly<Record<string, number>>;
   /** After SIGTERM, how long `/ready` answers 503 while requests are still served, before the listener closes. */
   readonly shutdownDelayMs: number;
+  /** Each caller's interactive allowance: UINs at once (`burst`), refilled per second. */
+  readonly interactive: { readonly burst: number; readonly perSecond: number };
 }
 
 export interface RedisConfig {
@@ -167,6 +169,10 @@ export function loadConfig(env: Env = process.env): Config {
     redis: redis(env),
     callerWeights: callerWeights(env),
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 5000, { min: 0, max: 120_000 }),
+    interactive: {
+      burst: integer(env, 'INTERACTIVE_BURST_UINS', 100, { min: 1, max: 100_000 }),
+      perSecond: integer(env, 'INTERACTIVE_UINS_PER_SECOND', 20, { min: 0, max: 100_000 }),
+    },
   };
 }
 

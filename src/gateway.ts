@@ -6,6 +6,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Config, UpstreamCredentials } from './config.js';
 import type { Logger } from './logger.js';
 import { createUinDenylist } from './loaders/uin-denylist.js';
+import { createInteractiveAllowance } from './loaders/interactive-allowance.js';
 import { DIRECTORY_PAGE_SHAPE, POOL_SHAPE, PROFILE_SHAPE, QUOTA_SHAPE, VOUCHER_LIST_SHAPE } from './loaders/cache-shapes.js';
 import type { ShapeCheck } from './store/shape.js';
 import type { CachedUinSource, UinKey } from './loaders/cached-uin-source.js';
@@ -68,7 +69,7 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Requests naming at most this many UINs are interactive: their UINs go first. */
+/** Requests naming at most this many UINs are interactive (within their caller's allowance): their UINs go first. */
 export const INTERACTIVE_MAX_UINS = 20;
 const PRIORITY = { interactive: 1, bulk: 0 } as const;
 
@@ -250,6 +251,7 @@ type Sources = ReturnType<typeof createSources>;
  */
 function createContextFactory(config: Config, sources: Sources, metrics: GatewayMetrics) {
   const { quotas, profiles, vouchers, directory, voucherPool } = sources;
+  const allowance = createInteractiveAllowance(config.interactive);
   /** The request's deadline timer and listener, released when its response is sent. */
   const releases = new WeakMap<Request, () => void>();
   const context = (initial: { request: Request }): GatewayContext => {
@@ -259,8 +261,12 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
     const { signal, release } = deadlineSignal(config.limits.requestDeadlineMs, request.signal);
     releases.set(request, release);
     const budget = { requestedUins: 0 };
-    const priority = () => (budget.requestedUins > INTERACTIVE_MAX_UINS ? PRIORITY.bulk : PRIORITY.interactive);
     const caller = () => identifyCaller(request, initial, config.auth);
+    // Decided once per request, when its first load asks (the UIN count is known by then): small
+    // requests are interactive while their caller's allowance lasts, bulk beyond it.
+    let lane: number | undefined;
+    const priority = () =>
+      (lane ??= budget.requestedUins <= INTERACTIVE_MAX_UINS && allowance.take(caller(), budget.requestedUins) ? PRIORITY.interactive : PRIORITY.bulk);
     const loaderOf = <T>(source: CachedUinSource<T>) =>
       new DataLoader<UinKey, Cached<T>, string>(
         async (keys) => {
