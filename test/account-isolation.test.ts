@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData, EXAMPLE_CUSTOMER_UIN } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { accountKeyPrefix } from '../src/store/key-space.js';
-import { postGraphQL, startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv } from './support/gateway-process.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 
 const QUERY = 'query ($uin: UIN!) { customer(uin: $uin) { voucherQuota { remainAmount } profile { name email } } }';
@@ -30,9 +30,7 @@ describe('shared state is scoped to its upstream account', () => {
     gateways = await Promise.all(
       simulators.map((simulator) =>
         startGatewayProcess({
-          TENCENTCLOUD_ENDPOINT: simulator.url,
-          TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
-          TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+          ...upstreamEnv(simulator),
           REDIS_URL: redis.url,
           REDIS_KEY_PREFIX: 'voucher-gateway:',
         }),

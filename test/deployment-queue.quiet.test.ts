@@ -4,7 +4,7 @@ import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { accountKeyPrefix } from '../src/store/key-space.js';
 import { maxInWindow } from './support/arrivals.js';
-import { postGraphQL, startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv } from './support/gateway-process.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 
 const QUERY = 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { remainAmount } } }';
@@ -29,9 +29,7 @@ describe('one UIN queue for the whole deployment (three processes, real Redis; n
     simulator = await startSimulator({ data, latencyMs });
     prefix = `deploy-${process.pid}-${Date.now()}:`;
     const env = {
-      TENCENTCLOUD_ENDPOINT: simulator.url,
-      TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
-      TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+      ...upstreamEnv(simulator),
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: prefix,
       MAX_UINS_PER_QUERY: '1000',

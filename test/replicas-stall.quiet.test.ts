@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { maxInWindow } from './support/arrivals.js';
-import { postGraphQL, startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv, quotasAnswered } from './support/gateway-process.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 
 const QUERY = 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { remainAmount } } }';
@@ -25,9 +25,7 @@ describe('the shared window holds when replicas stall (needs a quiet CPU: runs s
     redis = await startRedisServer();
     simulator = await startSimulator({ data, latencyMs: [50, 150] });
     const env = {
-      TENCENTCLOUD_ENDPOINT: simulator.url,
-      TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
-      TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+      ...upstreamEnv(simulator),
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: `stall-${process.pid}-${Date.now()}:`,
       MAX_UINS_PER_QUERY: '1000',
@@ -49,10 +47,7 @@ describe('the shared window holds when replicas stall (needs a quiet CPU: runs s
     const results = await Promise.all(
       replicas.map((replica, i) => postGraphQL<Customers>(replica.url, QUERY, { uins: data.customerUins.slice(i * 400, (i + 1) * 400).map(String) })),
     );
-    for (const result of results) {
-      expect(result.errors).toBeUndefined();
-      expect(result.data?.customers.filter((customer) => customer.voucherQuota !== null)).toHaveLength(400);
-    }
+    expect(results.map((result) => [result.errors, quotasAnswered(result)])).toEqual([0, 1, 2].map(() => [undefined, 400]));
     expect(simulator.stats().rateLimited).toBe(0);
     const calls = simulator.callsOf('QueryVoucherAmountByUin');
     expect(calls.length).toBeGreaterThanOrEqual(60);

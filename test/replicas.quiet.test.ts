@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
-import { postGraphQL, startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv, quotasAnswered } from './support/gateway-process.js';
 import { maxInWindow } from './support/arrivals.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 
@@ -21,9 +21,7 @@ describe('replicas share one budget, one cache and one denylist through Redis', 
     redis = await startRedisServer();
     simulator = await startSimulator({ data, latencyMs: [50, 150] });
     const env = {
-      TENCENTCLOUD_ENDPOINT: simulator.url,
-      TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
-      TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+      ...upstreamEnv(simulator),
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: `test-${process.pid}-${Date.now()}:`,
       MAX_UINS_PER_QUERY: '1000',
@@ -42,10 +40,7 @@ describe('replicas share one budget, one cache and one denylist through Redis', 
     const results = await Promise.all(
       replicas.map((replica, i) => postGraphQL<Customers>(replica.url, QUERY, { uins: data.customerUins.slice(i * 400, (i + 1) * 400).map(String) })),
     );
-    for (const result of results) {
-      expect(result.errors).toBeUndefined();
-      expect(result.data?.customers.filter((customer) => customer.voucherQuota !== null)).toHaveLength(400);
-    }
+    expect(results.map((result) => [result.errors, quotasAnswered(result)])).toEqual([0, 1, 2].map(() => [undefined, 400]));
     const calls = simulator.callsOf('QueryVoucherAmountByUin');
     expect(calls).toHaveLength(60);
     expect(simulator.stats().rateLimited).toBe(0);
@@ -118,9 +113,7 @@ describe('an unreachable REDIS_URL at start-up', () => {
     await redis.kill();
     const simulator = await startSimulator({ data });
     const gateway = await startGatewayProcess({
-      TENCENTCLOUD_ENDPOINT: simulator.url,
-      TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
-      TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+      ...upstreamEnv(simulator),
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: `test-${process.pid}-${Date.now()}:`,
     });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
-import { postGraphQL, startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
+import { postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv } from './support/gateway-process.js';
 
 const QUOTA = '{ customer(uin: "200000097917") { voucherQuota { remainAmount } } }';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,9 +17,7 @@ describe('graceful drain on SIGTERM (a real process)', () => {
   const start = async (latencyMs: number) => {
     simulator = await startSimulator({ latencyMs });
     gateway = await startGatewayProcess({
-      TENCENTCLOUD_ENDPOINT: simulator.url,
-      TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
-      TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+      ...upstreamEnv(simulator),
       SHUTDOWN_DELAY_MS: '1500',
     });
   };

@@ -89,3 +89,17 @@ export async function postGraphQL<T = any>(
   });
   return (await response.json()) as never;
 }
+
+/** The environment that points a gateway process at `simulator` with its credentials. */
+export function upstreamEnv(simulator: { readonly url: string; readonly credentials: { readonly secretId: string; readonly secretKey: string } }): Record<string, string> {
+  return {
+    TENCENTCLOUD_ENDPOINT: simulator.url,
+    TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
+    TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
+  };
+}
+
+/** Customers of a `customers(uins:)` answer whose `voucherQuota` came back. */
+export function quotasAnswered(result: { data?: { customers: { voucherQuota: unknown }[] } | null }): number {
+  return result.data?.customers.filter((customer) => customer.voucherQuota !== null).length ?? 0;
+}
