@@ -17,6 +17,7 @@ import { createVoucherPoolSource } from './loaders/voucher-pool.js';
 import { schema } from './schema/index.js';
 import type { AsOf, GatewayContext } from './schema/context.js';
 import { identifyCaller } from './server/caller-identity.js';
+import { useRequestEnd, whenRequestEnds } from './server/request-end.js';
 import { createResultsStream } from './store/results-stream.js';
 import { hasScope, useCallerAuth, verifiedCaller } from './server/caller-auth.js';
 import { createMetrics, useMetrics, type GatewayMetrics } from './server/metrics.js';
@@ -107,7 +108,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     introspection: config.introspection,
     limits: { ...config.limits, blockFieldSuggestions: !config.introspection },
     logger,
-    plugins: [useRequestLog(logger), useMetrics(metrics), useReadiness(readiness, sharedState, () => draining), ...useCallerAuth(config.auth), useRequestRelease],
+    plugins: [useRequestEnd(), useRequestLog(logger), useMetrics(metrics), useReadiness(readiness, sharedState, () => draining), ...useCallerAuth(config.auth), useRequestRelease],
   });
   const onIdle = async () => {
     while (sources.busy()) await sleep(10);
@@ -267,14 +268,18 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
     let lane: number | undefined;
     const priority = () =>
       (lane ??= budget.requestedUins <= INTERACTIVE_MAX_UINS && allowance.take(caller(), budget.requestedUins) ? PRIORITY.interactive : PRIORITY.bulk);
+    // Each key settles as soon as its own answer is known (DataLoader adopts a promise per key), so a
+    // streamed list sends a customer when its call is back, not when the batch's last call is.
     const loaderOf = <T>(source: CachedUinSource<T>) =>
       new DataLoader<UinKey, Cached<T>, string>(
         async (keys) => {
           const who = caller();
-          const results = await source.load(keys, { priority: priority(), caller: who, deadline, signal, requestId });
-          const failedFast = results.filter((result) => result instanceof ThrottleOverloadedError).length;
-          metrics.recordCallerUins(who, results.filter((result) => !(result instanceof Error)).length, failedFast);
-          return results;
+          const each = source.loadEach(keys, { priority: priority(), caller: who, deadline, signal, requestId });
+          void Promise.all(each).then((results) => {
+            const failedFast = results.filter((result) => result instanceof ThrottleOverloadedError).length;
+            metrics.recordCallerUins(who, results.filter((result) => !(result instanceof Error)).length, failedFast);
+          });
+          return each.map((result) => result.then((value) => (value instanceof Error ? Promise.reject(value) : value))) as unknown as Cached<T>[];
         },
         { cacheKeyFn: (key) => `${key.uin}:${key.maxAgeMs ?? ''}` },
       );
@@ -310,8 +315,11 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
       if (request) identifyCaller(request, args.contextValue, config.auth);
     },
     onResponse({ request }) {
-      releases.get(request)?.();
-      releases.delete(request);
+      // A streamed response is not over when its headers go out: the deadline keeps running to its end.
+      void whenRequestEnds(request).then(() => {
+        releases.get(request)?.();
+        releases.delete(request);
+      });
     },
   };
   return { context, plugin };

@@ -63,14 +63,14 @@ describe('coalescing across requests: UINs queue, not calls (saturates the budge
   });
 
   it('an interactive lookup during a 2 × 1000-UIN bulk load rides the next call; the bulk load gets >= 85% within the deadline', async () => {
-    harness = await startHarness({ simulator: { data, latencyMs: [50, 150] }, env: { MAX_UINS_PER_QUERY: '1000' } });
+    // 250 ms margin: the simulator shares this busy event loop (see throttle.quiet.test.ts).
+    harness = await startHarness({ simulator: { data, latencyMs: [50, 150] }, env: { MAX_UINS_PER_QUERY: '1000', UPSTREAM_THROTTLE_MARGIN_MS: '250' } });
     const bulkA = harness.query<Customers>(QUERY, { uins: data.customerUins.slice(0, 1000).map(String) });
     const bulkB = harness.query<Customers>(QUERY, { uins: data.customerUins.slice(1000, 2000).map(String) });
+    // Twelve lookups, one every 300 ms from the start: the bulk work (about 19 s of budget) is still queued.
     const lookups: number[] = [];
-    let done = false;
-    void Promise.all([bulkA, bulkB]).then(() => (done = true));
     let i = 0;
-    while (!done && lookups.length < 60) {
+    while (lookups.length < 12) {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const uin = data.customerUins[2000 + (i++ % 100)] as number;
       const lookup = await harness.query<Customers>(QUERY, { uins: [String(uin)] });
@@ -82,7 +82,6 @@ describe('coalescing across requests: UINs queue, not calls (saturates the budge
     expect(served / 2000).toBeGreaterThanOrEqual(0.85);
     const codes = new Set([...(a.errors ?? []), ...(b.errors ?? [])].map((error) => error.extensions?.code));
     for (const code of codes) expect(code).toBe('GATEWAY_OVERLOADED');
-    expect(lookups.length).toBeGreaterThan(10);
     // Each lookup rode in a call beside bulk UINs (not a call of its own, not behind the bulk queue):
     // its call carried 20 UINs. (Lookups after the bulk work ended go alone.) Latencies: `npm run bench`.
     const calls = harness.simulator.callsOf('QueryVoucherAmountByUin');

@@ -23,6 +23,8 @@ export interface UinKey {
 export interface CachedUinSource<T> {
   /** A DataLoader batch function: one result per key, in order; an `Error` for a key that failed. */
   load(keys: readonly UinKey[], options?: UinLoadOptions): Promise<(Cached<T> | Error)[]>;
+  /** The same, one promise per key, each settling as soon as its answer is known (cache, or its call). */
+  loadEach(keys: readonly UinKey[], options?: UinLoadOptions): Promise<Cached<T> | Error>[];
   readonly queue: UinQueue<Cached<T>>;
 }
 
@@ -63,42 +65,51 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
     ? createDeploymentUinQueue<Cached<T>>({ ...options.deployment, action, throttle, fetchBatchFn, local, maxBatchSize, onOverload, weightOf, now })
     : local;
 
+  /** Cache first, then the denylist, then the queue: hits and strangers now, misses as promises of their calls. */
+  const answer = async (keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined) => {
+    const results: (Cached<T> | Error | Promise<Cached<T> | Error> | undefined)[] = keys.map(() => undefined);
+    // Keys with the same `maxAgeMs` share one cache lookup.
+    const byMaxAge = new Map<number | undefined, number[]>();
+    keys.forEach((key, index) => {
+      const group = byMaxAge.get(key.maxAgeMs) ?? [];
+      group.push(index);
+      byMaxAge.set(key.maxAgeMs, group);
+    });
+    await Promise.all(
+      [...byMaxAge].map(async ([maxAgeMs, indexes]) => {
+        const hits = await cache.getMany(
+          indexes.map((index) => String((keys[index] as UinKey).uin)),
+          maxAgeMs,
+        );
+        indexes.forEach((index, i) => {
+          if (hits[i]) results[index] = hits[i];
+        });
+      }),
+    );
+    const missing = keys.map((key, index) => ({ uin: key.uin, index })).filter(({ index }) => results[index] === undefined);
+    const denied = await denylist.filter(missing.map(({ uin }) => uin));
+    for (const { uin, index } of missing) if (denied.has(uin)) results[index] = new CustomerNotFoundError(uin);
+    const toFetch = missing.filter(({ index }) => results[index] === undefined);
+    if (toFetch.length > 0) {
+      const fetched = queue.loadEach(
+        toFetch.map(({ uin }) => uin),
+        loadOptions,
+      );
+      toFetch.forEach(({ index }, i) => {
+        results[index] = fetched[i];
+      });
+    }
+    return results;
+  };
+
   return {
     queue,
-    async load(keys, loadOptions) {
-      const results: (Cached<T> | Error | undefined)[] = keys.map(() => undefined);
-      // Keys with the same `maxAgeMs` share one cache lookup.
-      const byMaxAge = new Map<number | undefined, number[]>();
-      keys.forEach((key, index) => {
-        const group = byMaxAge.get(key.maxAgeMs) ?? [];
-        group.push(index);
-        byMaxAge.set(key.maxAgeMs, group);
-      });
-      await Promise.all(
-        [...byMaxAge].map(async ([maxAgeMs, indexes]) => {
-          const hits = await cache.getMany(
-            indexes.map((index) => String((keys[index] as UinKey).uin)),
-            maxAgeMs,
-          );
-          indexes.forEach((index, i) => {
-            if (hits[i]) results[index] = hits[i];
-          });
-        }),
-      );
-      const missing = keys.map((key, index) => ({ uin: key.uin, index })).filter(({ index }) => results[index] === undefined);
-      const denied = await denylist.filter(missing.map(({ uin }) => uin));
-      for (const { uin, index } of missing) if (denied.has(uin)) results[index] = new CustomerNotFoundError(uin);
-      const toFetch = missing.filter(({ index }) => results[index] === undefined);
-      if (toFetch.length > 0) {
-        const fetched = await queue.load(
-          toFetch.map(({ uin }) => uin),
-          loadOptions,
-        );
-        toFetch.forEach(({ index }, i) => {
-          results[index] = fetched[i] as Cached<T> | Error;
-        });
-      }
-      return results as (Cached<T> | Error)[];
+    load(keys, loadOptions) {
+      return Promise.all(this.loadEach(keys, loadOptions));
+    },
+    loadEach(keys, loadOptions) {
+      const answers = answer(keys, loadOptions).catch((error: unknown) => keys.map(() => (error instanceof Error ? error : new Error(String(error)))));
+      return keys.map((_, index) => answers.then((results) => results[index] as Cached<T> | Error | Promise<Cached<T> | Error>));
     },
   };
 }

@@ -190,8 +190,11 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
   };
 
   return {
-    load(uins, loadOptions: UinLoadOptions = {}) {
-      if (connection.state !== 'up') return options.local.load(uins, loadOptions);
+    load(uins, loadOptions) {
+      return Promise.all(this.loadEach(uins, loadOptions));
+    },
+    loadEach(uins, loadOptions: UinLoadOptions = {}) {
+      if (connection.state !== 'up') return options.local.loadEach(uins, loadOptions);
       const priority = loadOptions.priority ?? 0;
       const caller = loadOptions.caller ?? 'anonymous';
       const { deadline, signal } = loadOptions;
@@ -215,7 +218,7 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
         // Marking Redis down moves every waiter here, these included, to the local queue.
         (error: unknown) => connection.markDown(error),
       );
-      return joined.results;
+      return joined.each;
     },
     stats() {
       const local = options.local.stats();
@@ -240,18 +243,16 @@ class WaitingRoom<T> {
   join(uins: readonly number[], who: Omit<Waiter<T>, 'resolve' | 'settled'>) {
     const mine: { uin: number; waiter: Waiter<T> }[] = [];
     const joins: [number, boolean][] = [];
-    const results = Promise.all(
-      uins.map(
-        (uin) =>
-          new Promise<T | Error>((resolve) => {
-            const waiter: Waiter<T> = { ...who, resolve, settled: false };
-            let waiters = this.#waiting.get(uin);
-            joins.push([uin, !waiters]);
-            if (!waiters) this.#waiting.set(uin, (waiters = new Set()));
-            waiters.add(waiter);
-            mine.push({ uin, waiter });
-          }),
-      ),
+    const each = uins.map(
+      (uin) =>
+        new Promise<T | Error>((resolve) => {
+          const waiter: Waiter<T> = { ...who, resolve, settled: false };
+          let waiters = this.#waiting.get(uin);
+          joins.push([uin, !waiters]);
+          if (!waiters) this.#waiting.set(uin, (waiters = new Set()));
+          waiters.add(waiter);
+          mine.push({ uin, waiter });
+        }),
     );
     /** The request gave up: its waiters leave; returns the UINs nobody here waits for any more. */
     const abandon = (errorOf: (uin: number) => Error) => {
@@ -259,7 +260,7 @@ class WaitingRoom<T> {
       for (const { uin, waiter } of mine) if (!waiter.settled) this.leave(uin, waiter, errorOf(uin), released);
       return released;
     };
-    return { results, joins, abandon };
+    return { each, results: Promise.all(each), joins, abandon };
   }
 
   waitersOf(uin: number): Waiter<T>[] {

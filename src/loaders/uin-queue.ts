@@ -19,6 +19,11 @@ import { FairQueue } from './fair-queue.js';
 export interface UinQueue<T> {
   /** One result per UIN, in order: the value, or an `Error` for a UIN that failed alone. Never rejects. */
   load(uins: readonly number[], options?: UinLoadOptions): Promise<(T | Error)[]>;
+  /**
+   * The same, one promise per UIN, each settling as soon as *its* call returns (a streamed list shows a
+   * customer when its call is back, not when the last one is). Never rejects.
+   */
+  loadEach(uins: readonly number[], options?: UinLoadOptions): Promise<T | Error>[];
   /** UINs waiting for a call, and calls scheduled or on the wire. */
   stats(): { readonly queued: number; readonly calls: number };
 }
@@ -224,7 +229,10 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
   };
 
   return {
-    load(uins, loadOptions = {}) {
+    load(uins, loadOptions) {
+      return Promise.all(this.loadEach(uins, loadOptions));
+    },
+    loadEach(uins, loadOptions = {}) {
       const priority = loadOptions.priority ?? 0;
       const caller = loadOptions.caller ?? 'anonymous';
       const { deadline, signal } = loadOptions;
@@ -270,7 +278,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
       }
       if (deadline !== undefined) failHopeless();
       pump();
-      return Promise.all(results);
+      return results;
     },
     stats() {
       return { queued: queued.size, calls: scheduledCalls + activeCalls };

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { maskError as yogaMaskError } from 'graphql-yoga';
+import { handleStreamOrSingleExecutionResult, maskError as yogaMaskError, type Plugin } from 'graphql-yoga';
 import { ERROR_CODES } from '../error-codes.js';
 import { CustomerNotFoundError } from '../loaders/customer-isolation.js';
 import { UpstreamError, type UpstreamErrorKind } from '../upstream/errors.js';
@@ -73,4 +73,29 @@ export function maskError(error: unknown, message: string): Error {
     }
   }
   return yogaMaskError(error, message, false);
+}
+
+/**
+ * Yoga masks `errors` of each result, but not the errors inside incremental payloads (`@defer` and
+ * `@stream`: `incremental[].errors`). This applies the same `maskError` there, so a streamed
+ * stranger gets `CUSTOMER_NOT_FOUND` and nothing unexpected leaks, exactly as in a single result.
+ */
+export function useMaskedIncrementalErrors(): Plugin {
+  type Incremental = { incremental?: { errors?: readonly unknown[] }[] };
+  return {
+    onExecute() {
+      return {
+        onExecuteDone(payload) {
+          return handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+            const { incremental } = result as Incremental;
+            if (!incremental?.some((part) => part.errors?.length)) return;
+            setResult({
+              ...result,
+              incremental: incremental.map((part) => (part.errors ? { ...part, errors: part.errors.map((error) => maskError(error, 'Unexpected error.')) } : part)),
+            } as typeof result);
+          });
+        },
+      };
+    },
+  };
 }

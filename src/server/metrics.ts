@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Plugin } from 'graphql-yoga';
 import type { AttemptEvent } from '../upstream/client.js';
 import type { Throttle } from '../upstream/throttle.js';
+import { whenRequestEnds } from './request-end.js';
 
 /**
  * Prometheus metrics, one registry per gateway (so tests and several gateways in one process never
@@ -184,7 +185,8 @@ export function useMetrics(metrics: GatewayMetrics): Plugin {
     onResponse({ request, response }) {
       const start = started.get(request);
       if (start === undefined || !operations.has(request)) return;
-      requests.observe({ operation: operations.get(request) ?? 'anonymous', status: String(response.status) }, (performance.now() - start) / 1000);
+      const labels = { operation: operations.get(request) ?? 'anonymous', status: String(response.status) };
+      void whenRequestEnds(request).then(() => requests.observe(labels, (performance.now() - start) / 1000));
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
 import { callerOf } from './caller-identity.js';
+import { whenRequestEnds } from './request-end.js';
 
 const requestIds = new WeakMap<Request, string>();
 
@@ -16,7 +17,7 @@ export function requestIdOf(request: Request): string {
   return id;
 }
 
-/** One structured log line per request, with its id, echoed as `X-Request-Id`. No headers, no bodies. */
+/** One structured log line per request (when it is over), with its id, echoed as `X-Request-Id`. No headers, no bodies. */
 export function useRequestLog(logger: Logger): Plugin {
   const started = new WeakMap<Request, number>();
   return {
@@ -30,9 +31,12 @@ export function useRequestLog(logger: Logger): Plugin {
       const start = started.get(request);
       const path = new URL(request.url).pathname;
       if (path === '/health' || path === '/metrics') return;
-      logger.info(
-        { requestId, client: callerOf(request), method: request.method, path, status: response.status, durationMs: start === undefined ? undefined : Math.round(performance.now() - start) },
-        'request',
+      // One line per request, when it is over: a streamed response ends with its last payload.
+      void whenRequestEnds(request).then(() =>
+        logger.info(
+          { requestId, client: callerOf(request), method: request.method, path, status: response.status, durationMs: start === undefined ? undefined : Math.round(performance.now() - start) },
+          'request',
+        ),
       );
     },
   };

@@ -1,9 +1,10 @@
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../schema/context.js';
-import { maskError } from './errors.js';
+import { maskError, useMaskedIncrementalErrors } from './errors.js';
 import { createYogaLogger } from './yoga-logger.js';
 import { renderOfflineGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { useBodyLimit, useDocumentLimits, useRequestUinBudget, type RequestLimits } from './request-limits.js';
@@ -44,7 +45,8 @@ query VoucherPool {
  * without a port. `/graphql` serves GraphQL (and GraphiQL when enabled), `/health` liveness.
  */
 export function createGatewayYoga(options: YogaOptions): GatewayYoga {
-  const plugins: Plugin[] = [...(options.plugins ?? []), useBodyLimit(options.limits.maxBodyBytes)];
+  // Incremental delivery: `@stream` on lists, `@defer` on fragments, over multipart/mixed and SSE.
+  const plugins: Plugin[] = [...(options.plugins ?? []), useBodyLimit(options.limits.maxBodyBytes), useDeferStream(), useMaskedIncrementalErrors()];
   if (options.graphiql) plugins.push(useGraphiQLAssets());
   if (!options.introspection) plugins.push(useDisableIntrospection());
   plugins.push(...useDocumentLimits(options.limits), useRequestUinBudget(options.limits.maxUinsPerRequest) as Plugin);
