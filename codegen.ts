@@ -14,7 +14,8 @@ const config: CodegenConfig = {
   generates: {
     'operations/generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persisted-documents.json: the trusted-documents manifest of our own operations (hash → document).
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

@@ -76,6 +76,8 @@ export interface Config {
   readonly shutdownDelayMs: number;
   /** Each caller's interactive allowance: UINs at once (`burst`), refilled per second. */
   readonly interactive: { readonly burst: number; readonly perSecond: number };
+  /** Trusted documents: manifest files, and whether only their documents run. `undefined`: none configured. */
+  readonly persistedDocuments: { readonly paths: readonly string[]; readonly only: boolean; readonly getMaxAgeSeconds: number } | undefined;
 }
 
 export interface RedisConfig {
@@ -124,6 +126,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const upstreamCredentials = credentials(env);
+  const persisted = persistedDocuments(env, nodeEnv);
   if (nodeEnv === 'production' && upstreamCredentials === undefined) {
     // Serving the demo simulator by accident in production would hand clients made-up budgets.
     throw new ConfigError(
@@ -156,7 +159,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: integer(env, 'MAX_COST', 10_000, { min: 1, max: 10_000_000 }),
       maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 102_400, { min: 1024, max: 100 * 1024 * 1024 }),
     },
-    graphiql: boolean(env, 'GRAPHIQL', nodeEnv !== 'production'),
+    // GraphiQL only where arbitrary documents run.
+    graphiql: boolean(env, 'GRAPHIQL', nodeEnv !== 'production') && !persisted?.only,
     introspection: boolean(env, 'INTROSPECTION', nodeEnv !== 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
     auth: auth(env, nodeEnv),
@@ -169,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     redis: redis(env),
     callerWeights: callerWeights(env),
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 5000, { min: 0, max: 120_000 }),
+    persistedDocuments: persisted,
     interactive: {
       burst: integer(env, 'INTERACTIVE_BURST_UINS', 100, { min: 1, max: 100_000 }),
       perSecond: integer(env, 'INTERACTIVE_UINS_PER_SECOND', 20, { min: 0, max: 100_000 }),
@@ -341,4 +346,18 @@ function oneOf<const T extends readonly string[]>(env: Env, name: string, allowe
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}".`);
   }
   return raw;
+}
+
+function persistedDocuments(env: Env, nodeEnv: string): Config['persistedDocuments'] {
+  const raw = nonEmpty(env.PERSISTED_DOCUMENTS);
+  const paths = raw === undefined ? [] : raw.split(',').map((path) => path.trim()).filter((path) => path.length > 0);
+  if (paths.length === 0) {
+    if (boolean(env, 'PERSISTED_DOCUMENTS_ONLY', false)) throw new ConfigError('PERSISTED_DOCUMENTS_ONLY=true needs PERSISTED_DOCUMENTS (one or more manifest files, comma-separated).');
+    return undefined;
+  }
+  return {
+    paths,
+    only: boolean(env, 'PERSISTED_DOCUMENTS_ONLY', nodeEnv === 'production'),
+    getMaxAgeSeconds: integer(env, 'PERSISTED_GET_MAX_AGE_S', 10, { min: 0, max: 86_400 }),
+  };
 }

@@ -12,4 +12,8 @@ export const ERROR_CODES = {
   gatewayOverloaded: 'GATEWAY_OVERLOADED',
   unauthenticated: 'UNAUTHENTICATED',
   forbidden: 'FORBIDDEN',
+  /** Trusted documents only: the request sent a document of its own. */
+  persistedQueryOnly: 'PERSISTED_QUERY_ONLY',
+  /** The request named a document id no manifest holds (or named none where one is required). */
+  persistedQueryNotFound: 'PERSISTED_QUERY_NOT_FOUND',
 } as const;

@@ -17,6 +17,7 @@ import { createVoucherPoolSource } from './loaders/voucher-pool.js';
 import { schema } from './schema/index.js';
 import type { AsOf, GatewayContext } from './schema/context.js';
 import { identifyCaller } from './server/caller-identity.js';
+import { useTrustedDocuments, type PersistedDocuments } from './server/persisted-documents.js';
 import { useRequestEnd, whenRequestEnds } from './server/request-end.js';
 import { createResultsStream } from './store/results-stream.js';
 import { hasScope, useCallerAuth, verifiedCaller } from './server/caller-auth.js';
@@ -50,6 +51,8 @@ export interface GatewayOptions {
   readonly onAttempt?: (event: AttemptEvent) => void;
   /** This replica's name in the deployment's queue (owner of the calls it composes). Default: a random UUID. */
   readonly replicaId?: string;
+  /** Trusted documents, loaded and validated at start-up (`loadPersistedDocuments`). */
+  readonly persistedDocuments?: PersistedDocuments | undefined;
 }
 
 export interface Gateway {
@@ -108,7 +111,23 @@ export function createGateway(options: GatewayOptions): Gateway {
     introspection: config.introspection,
     limits: { ...config.limits, blockFieldSuggestions: !config.introspection },
     logger,
-    plugins: [useRequestEnd(), useRequestLog(logger), useMetrics(metrics), useReadiness(readiness, sharedState, () => draining), ...useCallerAuth(config.auth), useRequestRelease],
+    plugins: [
+      useRequestEnd(),
+      useRequestLog(logger),
+      useMetrics(metrics),
+      useReadiness(readiness, sharedState, () => draining),
+      ...useCallerAuth(config.auth),
+      // Before any work: a refused document costs nothing upstream.
+      ...(options.persistedDocuments && config.persistedDocuments
+        ? useTrustedDocuments({
+            documents: options.persistedDocuments,
+            only: config.persistedDocuments.only,
+            cacheScope: config.auth.mode === 'none' ? 'public' : 'private',
+            maxAgeSeconds: config.persistedDocuments.getMaxAgeSeconds,
+          })
+        : []),
+      useRequestRelease,
+    ],
   });
   const onIdle = async () => {
     while (sources.busy()) await sleep(10);

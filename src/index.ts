@@ -3,6 +3,8 @@ import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { listen } from './server/http.js';
 import { createShutdown } from './server/shutdown.js';
+import { loadPersistedDocuments, PersistedDocumentsError, type PersistedDocuments } from './server/persisted-documents.js';
+import { schema } from './schema/index.js';
 import { startSimulator, type Simulator } from './simulator/simulator.js';
 import { connectRedis, redactUrl, type RedisConnection } from './store/redis-connection.js';
 
@@ -17,6 +19,14 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
+let persistedDocuments: PersistedDocuments | undefined;
+try {
+  persistedDocuments = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments.paths, schema);
+} catch (error) {
+  if (!(error instanceof PersistedDocumentsError)) throw error;
+  console.error(`voucher-gateway: invalid trusted documents: ${error.message}`);
+  process.exit(1);
+}
 let simulator: Simulator | undefined;
 let upstream: { endpoint: string; credentials: NonNullable<Config['credentials']> };
 if (config.credentials) {
@@ -34,7 +44,7 @@ if (config.credentials) {
 let redis: RedisConnection | undefined;
 if (config.redis) redis = await connectRedis({ url: config.redis.url, logger });
 
-const gateway = createGateway({ config, upstream, logger, redis });
+const gateway = createGateway({ config, upstream, logger, redis, persistedDocuments });
 const http = await listen(gateway.yoga, config.port);
 logger.info(
   {
@@ -43,6 +53,7 @@ logger.info(
     upstream: upstream.endpoint,
     sharedState: gateway.sharedState(),
     replica: gateway.replicaId,
+    ...(persistedDocuments ? { trustedDocuments: persistedDocuments.size, trustedDocumentsOnly: config.persistedDocuments?.only } : {}),
     ...(config.redis ? { redis: redactUrl(config.redis.url) } : {}),
   },
   'voucher gateway ready',

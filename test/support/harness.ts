@@ -5,6 +5,8 @@ import { loadConfig, type UpstreamCredentials } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { listen, type HttpServer } from '../../src/server/http.js';
+import { loadPersistedDocuments } from '../../src/server/persisted-documents.js';
+import { schema } from '../../src/schema/index.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/simulator.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -70,6 +72,8 @@ export async function startHarness(
     config,
     upstream: { endpoint: config.endpoint, credentials: options.gatewayCredentials ?? config.credentials ?? simulator.credentials },
     logger: createLogger(config.logLevel, sink),
+    // As index.ts does: manifests are loaded and validated before the gateway starts.
+    persistedDocuments: config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments.paths, schema),
   });
   let server: HttpServer | undefined;
   const fetch: Harness['fetch'] = async (path, init) => {
