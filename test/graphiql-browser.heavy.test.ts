@@ -11,7 +11,7 @@ describe('GraphiQL in a real browser with no internet', () => {
   let serverUrl: string;
   let browser: Browser;
   beforeAll(async () => {
-    harness = await startHarness();
+    harness = await startHarness({ simulator: { latencyMs: [50, 150] }, env: { MAX_UINS_PER_QUERY: '1000' } });
     serverUrl = await harness.listen();
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   });
@@ -60,5 +60,35 @@ describe('GraphiQL in a real browser with no internet', () => {
     expect(offLoopback).toEqual([]);
     expect(requested.some((url) => url.includes('/graphiql/assets/graphiql.js'))).toBe(true);
     expect(harness.simulator.callsOf('QueryVoucherPool')).toHaveLength(1);
+  });
+
+  it('shows a streamed list filling in: @stream results appear while the upstream calls go on', { timeout: 90_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${serverUrl}/graphql`, { waitUntil: 'load' });
+      const execute = page.locator('button.graphiql-execute-button');
+      await execute.waitFor({ state: 'visible', timeout: 30_000 });
+      await page.locator('.view-lines', { hasText: 'voucherPool' }).first().waitFor({ timeout: 30_000 });
+      // 300 customers: 15 calls, about 3 s of budget. Replace the document with a streamed list.
+      const uins = harness.simulator.data.customerUins.slice(0, 300).map(String);
+      const first = uins[0] as string;
+      await page.locator('.graphiql-query-editor .view-lines').first().click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText(`query Streamed { customers(uins: ${JSON.stringify(uins)}) @stream(initialCount: 0) { uin voucherQuota { remainAmount } } }`);
+      harness.simulator.resetStats();
+      await execute.click();
+      const response = page.locator('.graphiql-response');
+      await response.filter({ hasText: first }).waitFor({ timeout: 30_000 });
+      // The first customer is on screen before the last call has even been sent.
+      const callsWhenShown = harness.simulator.callsOf('QueryVoucherAmountByUin').length;
+      expect(callsWhenShown).toBeLessThan(15);
+      await expect.poll(() => harness.simulator.callsOf('QueryVoucherAmountByUin').length, { timeout: 30_000 }).toBe(15);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: new URL('graphiql-stream.png', ARTIFACTS).pathname, fullPage: true });
+    } finally {
+      await context.close();
+    }
   });
 });
