@@ -101,6 +101,25 @@ describe('incremental delivery: @stream and @defer', () => {
     for (const error of final?.errors ?? []) expect(['GATEWAY_OVERLOADED', 'UPSTREAM_UNAVAILABLE']).toContain(error.extensions?.code);
   }, 30_000);
 
+  it('@stream on allCustomers nodes and edges, and on vouchers items; the subgraph SDL declares no @stream', async () => {
+    const executor = await start();
+    const document = parse(
+      '{ allCustomers(first: 30) { edges @stream(initialCount: 1) { node { uin } } nodes @stream(initialCount: 0) { uin vouchers { items @stream(initialCount: 0) { id } } } } }',
+    ) as DocumentNode;
+    const seen = await collect(await executor({ document }));
+    const final = seen.at(-1)?.result as unknown as { data: { allCustomers: { edges: { node: { uin: string } }[]; nodes: { uin: string; vouchers: { items: { id: string }[] } }[] } }; errors?: unknown };
+    expect(final.errors).toBeUndefined();
+    const directory = data.customerUins.slice(0, 30).map(String);
+    expect(final.data.allCustomers.edges.map((edge) => edge.node.uin)).toEqual(directory);
+    expect(final.data.allCustomers.nodes.map((node) => node.uin)).toEqual(directory);
+    for (const node of final.data.allCustomers.nodes) {
+      expect(node.vouchers.items.map((item) => item.id)).toEqual(data.customers.get(Number(node.uin))?.vouchers.map((voucher) => voucher.VoucherId));
+    }
+    expect(seen.length).toBeGreaterThan(1);
+    const sdl = JSON.parse((await harness.fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }) })).text) as { data: { _service: { sdl: string } } };
+    expect(sdl.data._service.sdl).not.toMatch(/directive @(stream|defer)/);
+  });
+
   it('limits refuse a streamed document before any upstream call', async () => {
     const executor = await start({ MAX_UINS_PER_QUERY: '100' });
     const result = (await executor({ document: STREAMED, variables: { u: data.customerUins.slice(0, 101).map(String) } })) as Result;
