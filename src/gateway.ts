@@ -102,7 +102,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   const client = createClient(options, throttle, metrics, readiness);
   const sources = createSources({ config, logger, client, throttle, metrics, shared });
-  const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics);
+  const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, () => draining);
 
   const yoga = createGatewayYoga({
     schema,
@@ -269,7 +269,7 @@ type Sources = ReturnType<typeof createSources>;
  * (every selection of a field collects in one tick and goes to its action's queue), the caller's
  * identity and priority. The plugin releases the deadline timer with the response.
  */
-function createContextFactory(config: Config, sources: Sources, metrics: GatewayMetrics) {
+function createContextFactory(config: Config, sources: Sources, metrics: GatewayMetrics, isDraining: () => boolean) {
   const { quotas, profiles, vouchers, directory, voucherPool } = sources;
   const allowance = createInteractiveAllowance(config.interactive);
   /** The request's deadline timer and listener, released when its response is sent. */
@@ -333,7 +333,9 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
       const request = (args.contextValue as { request?: Request }).request;
       if (request) identifyCaller(request, args.contextValue, config.auth);
     },
-    onResponse({ request }) {
+    onResponse({ request, response }) {
+      // Draining: clients must not send another request on this socket, which closes with the listener.
+      if (isDraining()) response.headers.set('connection', 'close');
       // A streamed response is not over when its headers go out: the deadline keeps running to its end.
       void whenRequestEnds(request).then(() => {
         releases.get(request)?.();

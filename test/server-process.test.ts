@@ -27,7 +27,9 @@ async function waitFor(output: () => string, pattern: RegExp, timeoutMs = 20_000
 
 describe('the gateway process', () => {
   it('starts the built-in simulator without credentials, serves GraphQL and /health, and drains on SIGTERM', async () => {
-    const { child, output } = start({ SHUTDOWN_DELAY_MS: '500' });
+    // The delay gives a request sent just before SIGTERM time to be read off its socket: the listener
+    // closes after it, and a request still unread in a socket buffer then is lost (as with any server).
+    const { child, output } = start({ SHUTDOWN_DELAY_MS: '2000' });
     try {
       const [, url] = await waitFor(output, /"url":"(http:\/\/localhost:\d+)\/graphql".*"msg":"voucher gateway ready"/);
       expect(output()).toMatch(/serving the built-in partner API simulator with its demo credentials/);
