@@ -62,9 +62,10 @@ export async function startGatewayProcess(
     url,
     pid: child.pid as number,
     output: () => output,
-    exited: () => (child.exitCode !== null ? Promise.resolve(child.exitCode) : (once(child, 'exit') as Promise<[number | null]>).then(([code]) => code)),
+    exited: () => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : (once(child, 'exit') as Promise<[number | null]>).then(([code]) => code)),
     async stop() {
-      if (child.exitCode !== null) return child.exitCode;
+      // Already gone (exited, or killed by a signal: then exitCode stays null and signalCode is set).
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, 'exit') as Promise<[number | null]>;
       child.kill('SIGTERM');
       const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
