@@ -7,6 +7,7 @@ import type { CallOptions } from '../upstream/client.js';
 import { deadlineExceeded } from '../upstream/errors.js';
 import { ThrottleOverloadedError, type Throttle } from '../upstream/throttle.js';
 import { decodeResults, encodeResults } from './result-codec.js';
+import { ScheduledCalls, type ScheduledCall } from './scheduled-calls.js';
 import type { FetchBatchFn, UinLoadOptions, UinQueue } from './uin-queue.js';
 
 /**
@@ -81,7 +82,7 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
   const room = new WaitingRoom<T>();
   /** What the deployment's queue looked like at the last answer from Redis. */
   const state: QueueState = { queued: 0, calls: 0 };
-  const calls = { scheduled: 0, active: 0, sequence: 0, typicalMs: 0 };
+  const calls = { scheduled: new ScheduledCalls(), active: 0, sequence: 0, typicalMs: 0 };
 
   const overloaded = (caller: string, waitMs: number) => {
     options.onOverload?.(caller);
@@ -121,8 +122,10 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
     const full = Math.floor(state.queued / maxBatchSize);
     const partial = state.queued % maxBatchSize > 0 && full === 0 && state.calls === 0 ? 1 : 0;
     const wanted = Math.min(full + partial, Math.ceil(room.size / maxBatchSize));
-    while (calls.scheduled < wanted) scheduleCall();
+    while (calls.scheduled.size < wanted) scheduleCall();
   };
+  /** This replica's waiters left (gave up, failed fast): calls it scheduled beyond their need are withdrawn. */
+  const withdrawSurplus = () => calls.scheduled.trim(Math.ceil(room.size / maxBatchSize));
 
   /** Looks at the deployment's queue again (every fourth time, re-checks deadlines), then pumps. */
   let looks = 0;
@@ -146,8 +149,9 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
   });
 
   const scheduleCall = () => {
-    calls.scheduled += 1;
+    const scheduled = calls.scheduled.add();
     const call = createDeploymentCall<T>({
+      scheduled,
       callId: `${options.replicaId}:${++calls.sequence}`,
       scripts,
       room,
@@ -155,9 +159,8 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
       leaseMs,
       now,
       onComposed(answer) {
-        calls.scheduled -= 1;
         calls.active += 1;
-        Object.assign(state, { queued: answer.queued, calls: answer.calls });
+        if (answer) Object.assign(state, { queued: answer.queued, calls: answer.calls });
         queueMicrotask(pump);
       },
       onComposeFailed: (error) => connection.markDown(error),
@@ -167,7 +170,7 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
         // Refused by this replica's throttle before composing: this replica's waiters fail with it.
-        if (!call.composed()) release(room.failAll(failure));
+        if (!call.composed() && !scheduled.withdrawn()) release(room.failAll(failure));
         finish(call, () => failure);
       },
     );
@@ -176,7 +179,7 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
   const finish = (call: DeploymentCall, resultOf: (uin: number) => T | Error) => {
     call.stopLease();
     const uins = call.composed();
-    if (uins === undefined) calls.scheduled -= 1;
+    if (uins === undefined) call.scheduled.end();
     else {
       calls.active -= 1;
       if (uins.length > 0) {
@@ -201,7 +204,10 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
       const joined = room.join(uins, { caller, priority, deadline, requestId: loadOptions.requestId, signal });
       if (signal) {
         // Still queued: the deadline came before a slot did. On the wire here: the call goes on for others.
-        const onAbort = () => release(joined.abandon((uin) => (room.isOnTheWire(uin) ? deadlineExceeded(signal.reason) : overloaded(caller, 0))));
+        const onAbort = () => {
+          release(joined.abandon((uin) => (room.isOnTheWire(uin) ? deadlineExceeded(signal.reason) : overloaded(caller, 0))));
+          withdrawSurplus();
+        };
         if (signal.aborted) onAbort();
         else {
           signal.addEventListener('abort', onAbort, { once: true });
@@ -222,7 +228,7 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
     },
     stats() {
       const local = options.local.stats();
-      return { queued: room.size + local.queued, calls: calls.scheduled + calls.active + local.calls };
+      return { queued: room.size + local.queued, calls: calls.scheduled.size + calls.active + local.calls };
     },
   };
 }
@@ -324,6 +330,7 @@ class WaitingRoom<T> {
 
 interface DeploymentCall {
   readonly callId: string;
+  readonly scheduled: ScheduledCall;
   readonly compose: () => Promise<readonly number[]>;
   readonly callOptions: CallOptions;
   /** The UINs composed, or `undefined` before composition. */
@@ -343,7 +350,9 @@ function createDeploymentCall<T>(parts: {
   readonly maxBatchSize: number;
   readonly leaseMs: number;
   readonly now: () => number;
-  readonly onComposed: (answer: QueueState) => void;
+  readonly scheduled: ScheduledCall;
+  /** `undefined`: the call was withdrawn before its slot and composed nothing. */
+  readonly onComposed: (answer: QueueState | undefined) => void;
   readonly onComposeFailed: (error: unknown) => void;
 }): DeploymentCall {
   const { callId, scripts, room, leaseMs, now } = parts;
@@ -352,6 +361,11 @@ function createDeploymentCall<T>(parts: {
   let lease: NodeJS.Timeout | undefined;
   const compose = async (): Promise<readonly number[]> => {
     if (composed) return composed.uins;
+    if (!parts.scheduled.start()) {
+      composed = { uins: [], deadline: undefined };
+      parts.onComposed(undefined);
+      return composed.uins;
+    }
     let answer: QueueState = { queued: 0, calls: 0 };
     try {
       const found = await scripts.compose(parts.maxBatchSize, leaseMs, callId, now());
@@ -373,9 +387,11 @@ function createDeploymentCall<T>(parts: {
   };
   return {
     callId,
+    scheduled: parts.scheduled,
     compose,
     callOptions: {
       priority: room.highestPriority(),
+      signal: parts.scheduled.signal,
       get requestIds() {
         const ids = new Set<string>();
         for (const uin of composed?.uins ?? []) for (const waiter of room.waitersOf(uin)) if (waiter.requestId) ids.add(waiter.requestId);

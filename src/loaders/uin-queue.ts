@@ -2,6 +2,7 @@ import type { CallOptions } from '../upstream/client.js';
 import { deadlineExceeded } from '../upstream/errors.js';
 import { ThrottleOverloadedError, type Throttle } from '../upstream/throttle.js';
 import { FairQueue } from './fair-queue.js';
+import { ScheduledCalls } from './scheduled-calls.js';
 
 /**
  * One gateway-wide queue of UINs per upstream action (and per variant, such as a voucher status).
@@ -94,7 +95,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
   const order = new FairQueue<Entry<T>>();
   const queued = new Map<number, Entry<T>>();
   const inFlight = new Map<number, Entry<T>>();
-  let scheduledCalls = 0;
+  const scheduled = new ScheduledCalls();
   let activeCalls = 0;
   /** Typical call duration (EWMA): a UIN must be *answered* before its deadline, not just sent. */
   let typicalCallMs = 0;
@@ -142,6 +143,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
       }
       if (kept) position += 1;
     }
+    withdrawSurplus();
   };
 
   const take = (): Entry<T>[] => {
@@ -154,24 +156,29 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
     return batch;
   };
 
-  const pump = () => {
+  /** Calls the queued UINs want now: every full batch, and a part-full one while no call is out. */
+  const wantedCalls = () => {
     const full = Math.floor(queued.size / maxBatchSize);
     const partial = queued.size % maxBatchSize > 0 && full === 0 && activeCalls === 0 ? 1 : 0;
-    // Scheduled calls each take a full batch when they start, so they cover `full` calls already.
-    while (scheduledCalls < full + partial) scheduleCall();
+    return full + partial;
   };
+  // Scheduled calls each take a full batch when they start, so they cover `full` calls already.
+  const pump = () => {
+    while (scheduled.size < wantedCalls()) scheduleCall();
+  };
+  /** UINs left the queue (their requests gave up, or failed fast): calls scheduled for them are withdrawn. */
+  const withdrawSurplus = () => scheduled.trim(wantedCalls());
 
   const scheduleCall = () => {
-    scheduledCalls += 1;
+    const call = scheduled.add();
     let batch: Entry<T>[] | undefined;
     let startedAt = 0;
     const first = order.inOrder().next();
     const priority = first.done ? 0 : (order.priorityOf(first.value) ?? 0);
     const compose = () => {
       if (batch) return batch.map((entry) => entry.uin);
-      scheduledCalls -= 1;
       activeCalls += 1;
-      batch = take();
+      batch = call.start() ? take() : [];
       startedAt = now();
       // More UINs may be waiting than this call carries.
       queueMicrotask(pump);
@@ -179,6 +186,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
     };
     const callOptions: CallOptions = {
       priority,
+      signal: call.signal,
       get requestIds() {
         const ids = new Set<string>();
         for (const entry of batch ?? []) for (const waiter of entry.waiters) if (waiter.requestId) ids.add(waiter.requestId);
@@ -202,7 +210,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
     };
     const finish = (resultOf: (uin: number) => T | Error) => {
       if (!batch) {
-        scheduledCalls -= 1;
+        call.end();
       } else {
         activeCalls -= 1;
         if (batch.length > 0) {
@@ -222,7 +230,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
         // Never composed (refused by the throttle): its UINs are still queued, and fail with it.
-        if (!batch) for (const entry of [...queued.values()]) for (const waiter of [...entry.waiters]) drop(entry, waiter, failure);
+        if (!batch && !call.withdrawn()) for (const entry of [...queued.values()]) for (const waiter of [...entry.waiters]) drop(entry, waiter, failure);
         finish(() => failure);
       },
     );
@@ -269,6 +277,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
               settle(waiter, deadlineExceeded(signal.reason));
             }
           }
+          withdrawSurplus();
         };
         if (signal.aborted) onAbort();
         else {
@@ -281,7 +290,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
       return results;
     },
     stats() {
-      return { queued: queued.size, calls: scheduledCalls + activeCalls };
+      return { queued: queued.size, calls: scheduled.size + activeCalls };
     },
   };
 }

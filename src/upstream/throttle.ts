@@ -51,6 +51,17 @@ export interface ScheduleOptions {
 }
 
 /** The upstream budget cannot serve this task in time: the caller should fail fast, not wait. */
+/**
+ * The reason to abort a task's signal with when its scheduler no longer wants it (nothing left to send):
+ * it leaves the queue without counting as overload.
+ */
+export class TaskWithdrawnError extends Error {
+  override name = 'TaskWithdrawnError';
+  constructor() {
+    super('the task was withdrawn before it started: nothing left to send');
+  }
+}
+
 export class ThrottleOverloadedError extends Error {
   override name = 'ThrottleOverloadedError';
   constructor(
@@ -126,9 +137,10 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
       grant = await takeSharedSlot(options.budget, entry.action, signal);
     }
     if (signal?.aborted) {
-      // The deadline passed while waiting for a slot: still overload, never sent.
+      // The deadline passed while waiting for a slot: still overload, never sent (or withdrawn).
       departure.cancel();
       grant?.release();
+      if (signal.reason instanceof TaskWithdrawnError) throw signal.reason;
       throw overloaded(entry.action, now() - enqueuedAt, 'deadline');
     }
     options.onStart?.(entry.action, now() - enqueuedAt);
@@ -162,6 +174,7 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
         // Aborted while waiting (the deadline passed in the queue): that is overload, not an upstream
         // failure. The task never started, so it leaves the count here.
         const waitedInQueue = leave() && signal?.aborted;
+        if (waitedInQueue && signal?.reason instanceof TaskWithdrawnError) throw signal.reason;
         throw waitedInQueue ? overloaded(action, now() - enqueuedAt, 'deadline') : error;
       });
     },

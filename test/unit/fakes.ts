@@ -38,6 +38,13 @@ export function createManualThrottle(): ManualThrottle {
           },
         };
         queue.push(entry);
+        // Like p-queue: a task aborted before it starts leaves the queue, rejected with the reason.
+        options.signal?.addEventListener('abort', () => {
+          const index = queue.indexOf(entry);
+          if (index < 0) return;
+          queue.splice(index, 1);
+          reject(options.signal?.reason);
+        });
       });
     },
     async grant(n = 1) {

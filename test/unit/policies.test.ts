@@ -6,7 +6,7 @@ import { createTimedCache } from '../../src/store/timed-cache.js';
 import { createUinDenylist } from '../../src/loaders/uin-denylist.js';
 import { classifyUpstreamCode } from '../../src/upstream/errors.js';
 import { backoffDelay } from '../../src/upstream/retry.js';
-import { createInProcessThrottle } from '../../src/upstream/throttle.js';
+import { createInProcessThrottle, TaskWithdrawnError } from '../../src/upstream/throttle.js';
 import { createClock } from './fakes.js';
 
 describe('classifyUpstreamCode', () => {
@@ -89,6 +89,21 @@ describe('throttle wait estimates', () => {
     await expect(throttle.schedule('A', async () => 'bulk', { priority: 0, deadline: clock.now() + 60_000 })).rejects.toThrow(/higher-priority work takes the whole/);
     // Without a deadline nothing is refused, and another action has its own budget.
     await expect(throttle.schedule('B', async () => 'other action', { priority: 0, deadline: clock.now() + 60_000 })).resolves.toBe('other action');
+  });
+});
+
+describe('throttle: a withdrawn task', () => {
+  it('leaves the queue without taking a slot, and is not counted as overload', async () => {
+    const clock = createClock();
+    const overloads: string[] = [];
+    const throttle = createInProcessThrottle({ intervalCap: 1, interval: 1000, now: clock.now, onOverload: (action) => overloads.push(action) });
+    await throttle.schedule('A', async () => 'first');
+    const controller = new AbortController();
+    const withdrawn = throttle.schedule('A', async () => 'never', { signal: controller.signal });
+    controller.abort(new TaskWithdrawnError());
+    await expect(withdrawn).rejects.toBeInstanceOf(TaskWithdrawnError);
+    expect(overloads).toEqual([]);
+    expect(throttle.stats()).toEqual({ A: { queued: 0, running: 0 } });
   });
 });
 

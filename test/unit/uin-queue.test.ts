@@ -25,7 +25,7 @@ function setup(options: { maxBatchSize?: number; maxQueued?: number } = {}) {
           fail: reject,
         });
       });
-    }, { priority: callOptions.priority });
+    }, { priority: callOptions.priority, signal: callOptions.signal });
   const queue = createUinQueue({ action: 'Action', throttle, fetchBatchFn, now: clock.now, ...options });
   const answerAll = async () => {
     while (pending.length > 0) pending.shift()?.answer();
@@ -136,6 +136,29 @@ describe('createUinQueue', () => {
     await answerAll();
     expect(calls).toEqual([[1], [3]]);
     expect(await other).toEqual(['quota-3']);
+  });
+
+  it('withdraws the calls it scheduled for a request that gave up (an empty call would still take a slot)', async () => {
+    const { throttle, calls, queue, answerAll } = setup();
+    void queue.load([1]);
+    await flush();
+    await throttle.grant(); // [1] in flight
+    const controller = new AbortController();
+    const gaveUp = queue.load(range(100, 60), { signal: controller.signal });
+    const stays = queue.load(range(200, 10));
+    await flush();
+    expect(throttle.waiting).toBe(3); // three full calls for 70 UINs
+    controller.abort(new Error('deadline'));
+    expect((await gaveUp).every((result) => result instanceof ThrottleOverloadedError)).toBe(true);
+    await flush();
+    // 10 UINs left and a call in flight: no call is wanted until it returns.
+    expect(throttle.waiting).toBe(0);
+    await answerAll();
+    expect(throttle.waiting).toBe(1);
+    await throttle.grant();
+    await answerAll();
+    expect(calls).toEqual([[1], range(200, 10)]);
+    expect(await stays).toEqual(range(200, 10).map((uin) => `quota-${uin}`));
   });
 
   it('answers a per-UIN error to that UIN only, and a failed call to all its UINs', async () => {
