@@ -49,6 +49,17 @@ describe('batching: field requests become the fewest QueryVoucherAmountByUin cal
     expect(batchSizes(harness.simulator)).toEqual([3]);
   });
 
+  it('a list starts only the loads its items select: none for a skipped field; aliases share one', async () => {
+    const uins = customers().slice(0, 30).map(String);
+    const skipped = await harness.query('query ($u: [UIN!]!, $skip: Boolean!) { customers(uins: $u) { uin voucherQuota @skip(if: $skip) { remainAmount } } }', { u: uins, skip: true });
+    expect(skipped.errors).toBeUndefined();
+    expect(harness.simulator.callsOf('QueryVoucherAmountByUin')).toHaveLength(0);
+    const aliased = await harness.query('query ($u: [UIN!]!) { customers(uins: $u) { a: voucherQuota { remainAmount } b: voucherQuota { totalAmount } } }', { u: uins });
+    expect(aliased.errors).toBeUndefined();
+    expect(batchSizes(harness.simulator).sort((a, b) => b - a)).toEqual([20, 10]);
+    expect(harness.simulator.callsOf('DescribeCustomerInfo')).toHaveLength(0);
+  });
+
   it('answers 50 aliases of voucherPool with one upstream call', async () => {
     const fields = Array.from({ length: 50 }, (_, i) => `p${i}: voucherPool { agentName remainingQuota }`).join('\n');
     const result = await harness.query<Record<string, { agentName: string }>>(`{ ${fields} }`);

@@ -45,6 +45,13 @@ export interface CachedUinSourceOptions<T> {
   readonly now?: () => number;
 }
 
+/** A key's answer: cached, a stranger, the promise of its call, or not known yet. */
+type Answer<T> = Cached<T> | Error | Promise<Cached<T> | Error> | undefined;
+interface LookedUp<T> {
+  readonly results: Answer<T>[];
+  readonly toFetch: readonly { readonly uin: number; readonly index: number }[];
+}
+
 export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): CachedUinSource<T> {
   const { cache, denylist } = options;
   const now = options.now ?? Date.now;
@@ -65,9 +72,11 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
     ? createDeploymentUinQueue<Cached<T>>({ ...options.deployment, action, throttle, fetchBatchFn, local, maxBatchSize, onOverload, weightOf, now })
     : local;
 
-  /** Cache first, then the denylist, then the queue: hits and strangers now, misses as promises of their calls. */
-  const answer = async (keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined) => {
-    const results: (Cached<T> | Error | Promise<Cached<T> | Error> | undefined)[] = keys.map(() => undefined);
+  const headSize = maxBatchSize ?? 20;
+
+  /** Cache first, then the denylist: hits and strangers answered, the rest to fetch. */
+  const lookUp = async (keys: readonly UinKey[]): Promise<LookedUp<T>> => {
+    const results: Answer<T>[] = keys.map(() => undefined);
     // Keys with the same `maxAgeMs` share one cache lookup.
     const byMaxAge = new Map<number | undefined, number[]>();
     keys.forEach((key, index) => {
@@ -89,17 +98,42 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
     const missing = keys.map((key, index) => ({ uin: key.uin, index })).filter(({ index }) => results[index] === undefined);
     const denied = await denylist.filter(missing.map(({ uin }) => uin));
     for (const { uin, index } of missing) if (denied.has(uin)) results[index] = new CustomerNotFoundError(uin);
-    const toFetch = missing.filter(({ index }) => results[index] === undefined);
-    if (toFetch.length > 0) {
-      const fetched = queue.loadEach(
-        toFetch.map(({ uin }) => uin),
-        loadOptions,
-      );
-      toFetch.forEach(({ index }, i) => {
-        results[index] = fetched[i];
-      });
+    return { results, toFetch: missing.filter(({ index }) => results[index] === undefined) };
+  };
+
+  /** The misses of `parts` join the queue together, in order; each result becomes the promise of its call. */
+  const fetchMissing = (parts: readonly LookedUp<T>[], loadOptions: UinLoadOptions | undefined) => {
+    const misses = parts.flatMap((part) => part.toFetch.map(({ uin, index }) => ({ uin, index, results: part.results })));
+    if (misses.length === 0) return;
+    const fetched = queue.loadEach(
+      misses.map(({ uin }) => uin),
+      loadOptions,
+    );
+    misses.forEach(({ index, results }, i) => {
+      results[index] = fetched[i];
+    });
+  };
+
+  /**
+   * Hits and strangers now, misses as promises of their calls. A long batch sends its head (one
+   * call's worth) first: the rest is looked up a turn of the event loop later, so the head's call is
+   * on the wire while the rest is queued (a streamed list shows its first customers sooner). A head
+   * that is not a full call (some of it was cached) waits for the rest and joins it, so the calls stay
+   * full.
+   */
+  const answer = async (keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined): Promise<Answer<T>[]> => {
+    if (keys.length <= headSize) {
+      const all = await lookUp(keys);
+      fetchMissing([all], loadOptions);
+      return all.results;
     }
-    return results;
+    const head = await lookUp(keys.slice(0, headSize));
+    const headIsFull = head.toFetch.length === headSize;
+    if (headIsFull) fetchMissing([head], loadOptions);
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = await lookUp(keys.slice(headSize));
+    fetchMissing(headIsFull ? [rest] : [head, rest], loadOptions);
+    return [...head.results, ...rest.results];
   };
 
   return {

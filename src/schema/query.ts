@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { ERROR_CODES } from '../error-codes.js';
 import { builder } from './builder.js';
-import { Customer } from './types/customer.js';
+import { Customer, prefetchCustomers } from './types/customer.js';
 import { UIN } from './types/uin.js';
 import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
 import { DIRECTORY_FIRST } from './directory-limits.js';
@@ -44,7 +44,7 @@ builder.queryType({
       },
       // Priced by `first`: every per-customer field below it counts once per customer asked for.
       complexity: (args) => ({ field: 10, multiplier: Math.max(1, Math.min(args.first ?? DIRECTORY_FIRST.default, DIRECTORY_FIRST.max)) }),
-      resolve: async (_root, { first, after }, context) => {
+      resolve: async (_root, { first, after }, context, info) => {
         const limit = first ?? DIRECTORY_FIRST.default;
         if (!Number.isInteger(limit) || limit < 1 || limit > DIRECTORY_FIRST.max) {
           throw new GraphQLError(`allCustomers takes first from 1 to ${DIRECTORY_FIRST.max}, got ${limit}.`, {
@@ -53,6 +53,7 @@ builder.queryType({
         }
         const offset = after === null || after === undefined ? 0 : parseCursor(after) + 1;
         const { uins, total } = await context.customerDirectory(offset, limit);
+        await Promise.all([prefetchCustomers(uins, info, context, ['edges', 'node']), prefetchCustomers(uins, info, context, ['nodes'])]);
         const edges = uins.map((uin, index) => ({ cursor: offsetToCursor(offset + index), node: { uin } }));
         return {
           totalCount: total,
@@ -78,13 +79,14 @@ builder.queryType({
         'Customers by UIN, in input order (duplicates included, fetched once). At most the configured maximum (default 1000) UINs.',
       args: { uins: t.arg({ type: [UIN], required: true, description: 'Customer UINs.' }) },
       complexity: (args) => ({ field: 1, multiplier: args.uins.length }),
-      resolve: (_root, { uins }, context) => {
+      resolve: async (_root, { uins }, context, info) => {
         const max = context.limits.maxUinsPerQuery;
         if (uins.length > max) {
           throw new GraphQLError(`customers takes at most ${max} UINs, got ${uins.length}.`, {
             extensions: { code: ERROR_CODES.badUserInput, maxUins: max },
           });
         }
+        await prefetchCustomers(uins, info, context, []);
         return uins.map((uin) => ({ uin }));
       },
     }),

@@ -1,12 +1,54 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { ERROR_CODES } from '../../error-codes.js';
 import { VOUCHER_STATUS_FILTER } from '../../loaders/customer-mapping.js';
 import { builder, type CustomerRef } from '../builder.js';
+import type { GatewayContext } from '../context.js';
+import { lookahead } from '../lookahead.js';
 import { CustomerProfile } from './customer-profile.js';
 import { MAX_AGE_DESCRIPTION, maxAgeMs } from './freshness.js';
-import { VoucherList, VoucherStatus } from './voucher-list.js';
+import { VoucherList, VoucherStatus, type VoucherStatusName } from './voucher-list.js';
 import { parseUin, UIN } from './uin.js';
 import { VoucherQuota } from './voucher-quota.js';
+
+type MaxAgeArgs = { readonly maxAge?: number | null | undefined };
+type VoucherArgs = MaxAgeArgs & { readonly status?: VoucherStatusName | null | undefined };
+
+/**
+ * How each per-customer field turns its arguments into a load: one definition, used by the field's
+ * resolver and by `prefetchCustomers` (a list starting every item's loads at once).
+ */
+const CUSTOMER_LOADS = {
+  voucherQuota: (uin: number, { maxAge }: MaxAgeArgs, context: GatewayContext) => context.loadVoucherQuota(uin, maxAgeMs(maxAge)),
+  profile: (uin: number, { maxAge }: MaxAgeArgs, context: GatewayContext) => context.loadProfile(uin, maxAgeMs(maxAge)),
+  vouchers: (uin: number, { status, maxAge }: VoucherArgs, context: GatewayContext) => {
+    if (status === 'UNKNOWN') {
+      throw new GraphQLError('vouchers(status:) filters by UNUSED, USED or EXPIRED; UNKNOWN is not a filter.', { extensions: { code: ERROR_CODES.badUserInput } });
+    }
+    return context.loadVouchers(uin, status ? VOUCHER_STATUS_FILTER[status] : undefined, maxAgeMs(maxAge));
+  },
+};
+const LOADED_FIELDS: ReadonlySet<string> = new Set(Object.keys(CUSTOMER_LOADS));
+
+/**
+ * Starts the per-customer loads that a list's items select (`path` leads from the list field to its
+ * `Customer`s), for all `uins` at once. Resolves after the loads have had a turn of the event loop to
+ * reach the upstream queue, so the first call is on the wire while the executor walks the items; the
+ * items' resolvers then find their loads in the request's DataLoaders. Failures are left to those
+ * resolvers (they report them per item); nothing is loaded that the items do not select.
+ */
+export async function prefetchCustomers(uins: readonly number[], info: GraphQLResolveInfo, context: GatewayContext, path: readonly string[]): Promise<void> {
+  let started = false;
+  for (const { name, args } of lookahead(info, 'Customer', path, LOADED_FIELDS)) {
+    const load = CUSTOMER_LOADS[name as keyof typeof CUSTOMER_LOADS] as (uin: number, args: unknown, context: GatewayContext) => Promise<unknown>;
+    try {
+      for (const uin of uins) load(uin, args, context).catch(() => undefined);
+      started = true;
+    } catch {
+      // Arguments the field refuses (a negative maxAge): each item's resolver reports it.
+    }
+  }
+  if (started) await new Promise((resolve) => setImmediate(resolve));
+}
 
 export const Customer = builder.objectRef<CustomerRef>('Customer').implement({
   description:
@@ -25,7 +67,7 @@ export const Customer = builder.objectRef<CustomerRef>('Customer').implement({
       complexity: 5,
       // Every selection of this field in the request, however aliased or nested, goes through one
       // DataLoader into the gateway-wide queue, which packs all requests' UINs 20 to a call.
-      resolve: (customer, { maxAge }, context) => context.loadVoucherQuota(customer.uin, maxAgeMs(maxAge)),
+      resolve: (customer, args, context) => CUSTOMER_LOADS.voucherQuota(customer.uin, args, context),
     }),
     profile: t.field({
       type: CustomerProfile,
@@ -35,7 +77,7 @@ export const Customer = builder.objectRef<CustomerRef>('Customer').implement({
         "Null with `CUSTOMER_NOT_FOUND` when the UIN is not this reseller's customer.",
       args: { maxAge: t.arg.int({ description: MAX_AGE_DESCRIPTION }) },
       complexity: 5,
-      resolve: (customer, { maxAge }, context) => context.loadProfile(customer.uin, maxAgeMs(maxAge)),
+      resolve: (customer, args, context) => CUSTOMER_LOADS.profile(customer.uin, args, context),
     }),
     vouchers: t.field({
       type: VoucherList,
@@ -48,12 +90,7 @@ export const Customer = builder.objectRef<CustomerRef>('Customer').implement({
         maxAge: t.arg.int({ description: MAX_AGE_DESCRIPTION }),
       },
       complexity: 5,
-      resolve: (customer, { status, maxAge }, context) => {
-        if (status === 'UNKNOWN') {
-          throw new GraphQLError('vouchers(status:) filters by UNUSED, USED or EXPIRED; UNKNOWN is not a filter.', { extensions: { code: ERROR_CODES.badUserInput } });
-        }
-        return context.loadVouchers(customer.uin, status ? VOUCHER_STATUS_FILTER[status] : undefined, maxAgeMs(maxAge));
-      },
+      resolve: (customer, args, context) => CUSTOMER_LOADS.vouchers(customer.uin, args, context),
     }),
   }),
 });

@@ -13,6 +13,9 @@ export const VoucherStatus = builder.enumType('VoucherStatus', {
   } as const,
 });
 
+/** A `VoucherStatus` value as resolvers receive it. */
+export type VoucherStatusName = 'UNUSED' | 'USED' | 'EXPIRED' | 'UNKNOWN';
+
 export const Voucher = builder.objectRef<VoucherData>('Voucher').implement({
   description: 'One voucher issued to the customer.',
   fields: (t) => ({

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { createCachedUinSource } from '../../src/loaders/cached-uin-source.js';
+import { createUinDenylist } from '../../src/loaders/uin-denylist.js';
+import { createLocalStore } from '../../src/store/key-value-store.js';
+import { createTimedCache } from '../../src/store/timed-cache.js';
+import { createClock, createManualThrottle, flush } from './fakes.js';
+
+/**
+ * A cached source over the in-process store, a manual throttle and a recording call: which UINs
+ * each call carried, and when the calls were scheduled.
+ */
+function setup() {
+  const clock = createClock();
+  const store = createLocalStore({ now: clock.now });
+  const throttle = createManualThrottle();
+  const calls: number[][] = [];
+  const cache = createTimedCache<number>({ store, namespace: 'q:', ttlMs: 60_000, isValue: (value) => typeof value === 'number', now: clock.now });
+  const source = createCachedUinSource<number>({
+    action: 'A',
+    throttle,
+    cache,
+    denylist: createUinDenylist({ store, ttlMs: 60_000 }),
+    now: clock.now,
+    callFn: (uins, options) =>
+      throttle.schedule(
+        'A',
+        async () => {
+          const list = typeof uins === 'function' ? [...(await uins())] : [...uins];
+          if (list.length > 0) calls.push(list);
+          return new Map(list.map((uin) => [uin, uin * 10]));
+        },
+        { priority: options.priority, signal: options.signal },
+      ),
+  });
+  return { throttle, calls, cache, clock, source };
+}
+
+/** Promise callbacks only: no macrotask runs, so whatever waits for a turn of the event loop still waits. */
+async function microtasks(): Promise<void> {
+  for (let i = 0; i < 50; i++) await Promise.resolve();
+}
+
+const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+const keys = (uins: number[]) => uins.map((uin) => ({ uin }));
+
+describe('createCachedUinSource: a long batch', () => {
+  it('queues its head (one full call) first: that call is scheduled before the rest is looked up', async () => {
+    const { throttle, calls, source } = setup();
+    const results = Promise.all(source.loadEach(keys(range(1, 100))));
+    await microtasks();
+    expect(source.queue.stats()).toEqual({ queued: 20, calls: 1 });
+    await flush();
+    expect(source.queue.stats()).toEqual({ queued: 100, calls: 5 });
+    await throttle.grant(5);
+    expect(calls).toEqual([range(1, 20), range(21, 20), range(41, 20), range(61, 20), range(81, 20)]);
+    expect((await results).map((result) => (result as { value: number }).value)).toEqual(range(1, 100).map((uin) => uin * 10));
+  });
+
+  it('keeps calls full: a head that is partly cached waits for the rest and leaves with it', async () => {
+    const { throttle, calls, cache, clock, source } = setup();
+    await cache.setMany([1, 6, 11].map((uin) => ({ key: String(uin), cached: { value: -uin, asOf: clock.now() } })));
+    const results = Promise.all(source.loadEach(keys(range(1, 100))));
+    await microtasks();
+    expect(source.queue.stats()).toEqual({ queued: 0, calls: 0 });
+    await flush();
+    await throttle.grant(5);
+    const head = range(1, 20).filter((uin) => ![1, 6, 11].includes(uin));
+    expect(calls.map((call) => call.length)).toEqual([20, 20, 20, 20, 17]);
+    expect(calls[0]).toEqual([...head, 21, 22, 23]);
+    const values = (await results).map((result) => (result as { value: number }).value);
+    expect(values.slice(0, 6)).toEqual([-1, 20, 30, 40, 50, -6]);
+  });
+});
