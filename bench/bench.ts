@@ -5,15 +5,12 @@
  *
  *   limit = floor((calls - 1) / 5) s + one round trip (the simulator's mean latency, 100 ms)
  *
- * Each scenario gets a fresh gateway (fresh throttle window and cache) and a fresh simulator.
+ * Each scenario gets a fresh gateway process (fresh throttle window and cache) and a fresh simulator,
+ * which runs here, on a loop kept idle.
  * `--quick` skips the long scenarios (bulk + interactive, fair shares, 30 s repeat reads); `--only
  * deployment|stream` runs those rows alone; `--strict` exits 1 when a target is missed (a quiet machine).
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.js';
-import { createGateway } from '../src/gateway.js';
-import { createLogger } from '../src/logger.js';
-import { listen } from '../src/server/http.js';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { postGraphQL, startGatewayProcess, upstreamEnv } from '../test/support/gateway-process.js';
@@ -45,13 +42,17 @@ interface Row {
 
 const limitOf = (calls: number) => Math.floor((calls - 1) / RATE) * 1000 + ROUND_TRIP_MS;
 
-async function inProcessGateway(simulator: Simulator, env: Record<string, string> = {}) {
-  const config = loadConfig({ LOG_LEVEL: 'silent', MAX_UINS_PER_QUERY: '1000', ...env });
-  const gateway = createGateway({ config, upstream: { endpoint: simulator.url, credentials: simulator.credentials }, logger: createLogger('silent') });
-  const http = await listen(gateway.yoga, 0, '127.0.0.1');
+/**
+ * A gateway as its own process, with the simulator on this process's loop, which stays idle. On one
+ * event loop the simulator would read a call late whenever the gateway is busy: it would count the
+ * gateway's own work twice, and stamp arrivals late enough to see a sixth one in a second that the
+ * upstream never would (a false RequestLimitExceeded).
+ */
+async function gatewayProcess(simulator: Simulator, env: Record<string, string> = {}) {
+  const gateway = await startGatewayProcess({ ...upstreamEnv(simulator), MAX_UINS_PER_QUERY: '1000', ...env }, { keepOutput: false });
   // Warm the gateway (JIT, sockets) with a query that costs no upstream call.
-  await postGraphQL(http.url, '{ __typename }');
-  return { url: http.url, close: () => http.close() };
+  await postGraphQL(gateway.url, '{ __typename }');
+  return { url: gateway.url, close: () => gateway.stop() };
 }
 
 const served = (results: { data?: Customers | null }[]) => results.flatMap((result) => result.data?.customers ?? []).filter((customer) => customer.voucherQuota !== null).length;
@@ -59,7 +60,7 @@ const served = (results: { data?: Customers | null }[]) => results.flatMap((resu
 /** `clients` concurrent requests of `uinsPerClient` distinct UINs each. */
 async function concurrent(name: string, clients: number, uinsPerClient: number, allowance = 0): Promise<Row> {
   const simulator = await startSimulator({ latencyMs: LATENCY, data });
-  const gateway = await inProcessGateway(simulator);
+  const gateway = await gatewayProcess(simulator);
   const uins = data.customerUins.slice(0, clients * uinsPerClient).map(String);
   const started = performance.now();
   const results = await Promise.all(
@@ -86,7 +87,7 @@ async function concurrent(name: string, clients: number, uinsPerClient: number, 
 /** A lone 1-UIN request on an idle gateway, 20 times: the gateway's overhead over the upstream round trip. */
 async function loneRequest(): Promise<Row> {
   const simulator = await startSimulator({ latencyMs: 100, data });
-  const gateway = await inProcessGateway(simulator);
+  const gateway = await gatewayProcess(simulator);
   const overheads: number[] = [];
   for (let i = 0; i < 20; i++) {
     const started = performance.now();
@@ -116,7 +117,7 @@ async function loneRequest(): Promise<Row> {
 /** Two concurrent 1000-UIN list queries while a 1-UIN lookup arrives every 300 ms. */
 async function bulkAndInteractive(): Promise<Row> {
   const simulator = await startSimulator({ latencyMs: LATENCY, data });
-  const gateway = await inProcessGateway(simulator);
+  const gateway = await gatewayProcess(simulator);
   const started = performance.now();
   const bulk = [0, 1].map((i) => postGraphQL<Customers>(gateway.url, QUERY, { uins: data.customerUins.slice(i * 1000, (i + 1) * 1000).map(String) }));
   let done = false;
@@ -309,7 +310,7 @@ async function replicasMeasured(): Promise<Row> {
 /** A dashboard of 200 customers re-read every second for 30 s, with the default 30 s quota cache. */
 async function repeatReads(seconds: number): Promise<Row> {
   const simulator = await startSimulator({ latencyMs: LATENCY, data });
-  const gateway = await inProcessGateway(simulator, { QUOTA_CACHE_TTL_MS: '30000' });
+  const gateway = await gatewayProcess(simulator, { QUOTA_CACHE_TTL_MS: '30000' });
   const uins = data.customerUins.slice(0, 200).map(String);
   const latencies: number[] = [];
   let servedTotal = 0;
@@ -347,7 +348,7 @@ async function repeatReads(seconds: number): Promise<Row> {
  */
 async function dashboardPage(): Promise<Row[]> {
   const simulator = await startSimulator({ latencyMs: LATENCY, data });
-  const gateway = await inProcessGateway(simulator);
+  const gateway = await gatewayProcess(simulator);
   const query = `{ allCustomers(first: 100) { totalCount nodes { uin voucherQuota { remainAmount } profile { name accountStatus } vouchers { totalCount items { id status } } } } }`;
   const perAction = () =>
     ['DescribeCustomerUin', 'QueryVoucherAmountByUin', 'DescribeCustomerInfo', 'QueryVoucherListByUin'].map((action) => simulator.callsOf(action as never).length);
@@ -420,16 +421,13 @@ async function streamRequest(url: string, query: string, uins: readonly number[]
 
 /**
  * 1000 UINs with `@stream(initialCount: 0)` over multipart/mixed, beside the same query without it:
- * time to the first customer and to the last, and the calls (50 either way). The gateway runs as its
- * own process and the simulator (fixed 100 ms) on this process's idle loop, as they would in
- * production: on one event loop, the gateway's work before its first call would also delay the
- * simulator's reading of that call, counting the gateway's time twice. The first request warms the
- * gateway; six more, each hung up after its first customer, give the time to first customer.
+ * time to the first customer and to the last, and the calls (50 either way), with a fixed 100 ms
+ * upstream. The first request warms the gateway; six more, each hung up after its first customer, give the time to first customer.
  */
 async function streamed(): Promise<Row> {
   const streamData = createDemoData({ customers: 9000 });
   const simulator = await startSimulator({ latencyMs: STREAM_ROUND_TRIP_MS, data: streamData });
-  const gateway = await startGatewayProcess({ ...upstreamEnv(simulator), MAX_UINS_PER_QUERY: '1000' }, { keepOutput: false });
+  const gateway = await gatewayProcess(simulator);
   const lists = Array.from({ length: 9 }, (_, i) => streamData.customerUins.slice(i * 1000, (i + 1) * 1000));
   const quotaCalls = () => simulator.callsOf('QueryVoucherAmountByUin');
   const windowClears = () => new Promise((resolve) => setTimeout(resolve, 1200));
@@ -467,7 +465,7 @@ async function streamed(): Promise<Row> {
         `without @stream: everything after ${(plain.last / 1000).toFixed(2)} s, ${plainCalls} calls (target: the stream's last ≤ 1.05 × that)`,
     };
   } finally {
-    await gateway.stop();
+    await gateway.close();
     await simulator.close();
   }
 }
