@@ -53,7 +53,7 @@ builder.queryType({
         }
         const offset = after === null || after === undefined ? 0 : parseCursor(after) + 1;
         const { uins, total } = await context.customerDirectory(offset, limit);
-        await Promise.all([prefetchCustomers(uins, info, context, ['edges', 'node']), prefetchCustomers(uins, info, context, ['nodes'])]);
+        await prefetchCustomers(uins, info, context, [['edges', 'node'], ['nodes']]);
         const edges = uins.map((uin, index) => ({ cursor: offsetToCursor(offset + index), node: { uin } }));
         return {
           totalCount: total,
@@ -86,7 +86,7 @@ builder.queryType({
             extensions: { code: ERROR_CODES.badUserInput, maxUins: max },
           });
         }
-        await prefetchCustomers(uins, info, context, []);
+        await prefetchCustomers(uins, info, context, [[]]);
         return uins.map((uin) => ({ uin }));
       },
     }),

@@ -50,7 +50,6 @@ export interface ScheduleOptions {
   readonly id?: string | undefined;
 }
 
-/** The upstream budget cannot serve this task in time: the caller should fail fast, not wait. */
 /**
  * The reason to abort a task's signal with when its scheduler no longer wants it (nothing left to send):
  * it leaves the queue without counting as overload.
@@ -62,6 +61,7 @@ export class TaskWithdrawnError extends Error {
   }
 }
 
+/** The upstream budget cannot serve this task in time: the caller should fail fast, not wait. */
 export class ThrottleOverloadedError extends Error {
   override name = 'ThrottleOverloadedError';
   constructor(

@@ -15,7 +15,7 @@ const LOADED = new Set(['voucherQuota', 'profile', 'vouchers']);
 function look(document: string, variables: Record<string, unknown> = {}, path: string[] = []): LookaheadField[] {
   let found: LookaheadField[] = [];
   const capture = (_args: unknown, _context: unknown, info: GraphQLResolveInfo) => {
-    found = lookahead(info, 'Customer', path, LOADED);
+    found = lookahead(info, 'Customer', [path], LOADED);
     return path.length === 0 ? [] : { edges: [], nodes: [] };
   };
   const result = execute({ schema, document: parse(document), variableValues: variables, rootValue: { customers: capture, connection: capture } });

@@ -30,15 +30,15 @@ const CUSTOMER_LOADS = {
 const LOADED_FIELDS: ReadonlySet<string> = new Set(Object.keys(CUSTOMER_LOADS));
 
 /**
- * Starts the per-customer loads that a list's items select (`path` leads from the list field to its
- * `Customer`s), for all `uins` at once. Resolves after the loads have had a turn of the event loop to
+ * Starts the per-customer loads that a list's items select (each of `paths` leads from the list field
+ * to its `Customer`s), for all `uins` at once. Resolves after the loads have had a turn of the event loop to
  * reach the upstream queue, so the first call is on the wire while the executor walks the items; the
  * items' resolvers then find their loads in the request's DataLoaders. Failures are left to those
  * resolvers (they report them per item); nothing is loaded that the items do not select.
  */
-export async function prefetchCustomers(uins: readonly number[], info: GraphQLResolveInfo, context: GatewayContext, path: readonly string[]): Promise<void> {
+export async function prefetchCustomers(uins: readonly number[], info: GraphQLResolveInfo, context: GatewayContext, paths: readonly (readonly string[])[]): Promise<void> {
   let started = false;
-  for (const { name, args } of lookahead(info, 'Customer', path, LOADED_FIELDS)) {
+  for (const { name, args } of lookahead(info, 'Customer', paths, LOADED_FIELDS)) {
     const load = CUSTOMER_LOADS[name as keyof typeof CUSTOMER_LOADS] as (uin: number, args: unknown, context: GatewayContext) => Promise<unknown>;
     try {
       for (const uin of uins) load(uin, args, context).catch(() => undefined);
