@@ -96,13 +96,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const shared = createSharedState(options);
   const throttle = options.throttle ?? createThrottle(config, shared.budget, metrics);
   const readiness = createReadiness({ probe: () => sources.voucherPool.load({ maxAgeMs: 0, priority: PRIORITY.bulk }) });
-  let draining = false;
-  const drain = () => {
-    draining = true;
-  };
+  // Aborted when the drain begins (SIGTERM): `/ready` answers 503 from then on.
+  const draining = new AbortController();
+  const drain = () => draining.abort();
   const client = createClient(options, throttle, metrics, readiness);
   const sources = createSources({ config, logger, client, throttle, metrics, shared });
-  const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, () => draining);
+  const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, () => draining.signal.aborted);
 
   const yoga = createGatewayYoga({
     schema,
@@ -115,7 +114,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       useRequestEnd(),
       useRequestLog(logger),
       useMetrics(metrics),
-      useReadiness(readiness, sharedState, () => draining),
+      useReadiness(readiness, sharedState, draining.signal),
       ...useCallerAuth(config.auth),
       // Before any work: a refused document costs nothing upstream.
       ...(options.persistedDocuments && config.persistedDocuments

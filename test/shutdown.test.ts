@@ -14,16 +14,18 @@ describe('graceful drain on SIGTERM (a real process)', () => {
     await simulator?.close();
   });
 
-  const start = async (latencyMs: number) => {
+  const start = async (latencyMs: number, delayMs = 1500) => {
     simulator = await startSimulator({ latencyMs });
     gateway = await startGatewayProcess({
       ...upstreamEnv(simulator),
-      SHUTDOWN_DELAY_MS: '1500',
+      SHUTDOWN_DELAY_MS: String(delayMs),
     });
   };
 
-  it('during a 3 s upstream call: /ready 503 at once, a new request in the delay served, the in-flight one answered, exit 0', async () => {
-    await start(3000);
+  // The delay (2.5 s) leaves a busy machine time to see the 503 and send a request; the call (5 s)
+  // outlasts it, so the listener closes while the first request is still in flight.
+  it('during a 5 s upstream call: /ready 503 at once, a new request in the delay served, the in-flight one answered, exit 0', async () => {
+    await start(5000, 2500);
     const inFlight = postGraphQL<{ customer: { voucherQuota: { remainAmount: number } | null } }>(gateway.url, QUOTA);
     // The call is on the wire (the simulator has it) before the signal.
     for (let i = 0; i < 100 && simulator.stats().calls.length === 0; i++) await sleep(20);
@@ -42,6 +44,20 @@ describe('graceful drain on SIGTERM (a real process)', () => {
     expect(answer.data?.customer.voucherQuota?.remainAmount).toBe(simulator.data.customers.get(200000097917)?.remainAmount);
     expect(await exited).toBe(0);
     expect(gateway.output()).toMatch(/"msg":"stopped"/);
+  }, 30_000);
+
+  it('a /ready check waiting on its upstream probe when the drain begins answers 503 then, not 200 after the probe', async () => {
+    await start(3000);
+    // A fresh gateway has no evidence about the upstream: /ready sends a probe, which takes 3 s.
+    const pending = fetch(`${gateway.url}/ready`);
+    for (let i = 0; i < 100 && simulator.callsOf('QueryVoucherPool').length === 0; i++) await sleep(20);
+    expect(simulator.callsOf('QueryVoucherPool')).toHaveLength(1);
+    process.kill(gateway.pid, 'SIGTERM');
+    const ready = await pending;
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ ready: false, reason: 'shutting down' });
+    // Answered before the probe came back (it would have said ready: true), while the listener is still open.
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
   }, 30_000);
 
   it('a second SIGTERM exits 1 at once', async () => {

@@ -69,20 +69,36 @@ export function createReadiness(options: ReadinessOptions): Readiness {
 /**
  * `/ready` through Yoga's `useReadinessCheck`. The body also says where shared state lives
  * (`sharedState`): a Redis outage is reported there but keeps the status 200, since it would
- * otherwise take every replica out of rotation at once. While the gateway drains (`draining`), 503
- * with `shutting down`.
+ * otherwise take every replica out of rotation at once. Once the gateway drains (`draining` aborted),
+ * 503 with `shutting down`, also for a check that was waiting on its probe when the drain began.
  */
-export function useReadiness(readiness: Readiness, sharedState: () => string = () => 'local', draining: () => boolean = () => false): Plugin {
+export function useReadiness(readiness: Readiness, sharedState: () => string = () => 'local', draining: AbortSignal = new AbortController().signal): Plugin {
   return useReadinessCheck({
     endpoint: '/ready',
     async check({ fetchAPI }) {
-      // Draining (SIGTERM): out of rotation at once, without asking the upstream anything.
-      const checked = draining() ? { ready: false, reason: 'shutting down', checkedAt: new Date().toISOString() } : await readiness.check();
+      // Draining (SIGTERM): out of rotation at once, without waiting for the upstream.
+      const checked = await unlessDrained(() => readiness.check(), draining, () => ({ ready: false, reason: 'shutting down', checkedAt: new Date().toISOString() }));
       const result = { ...checked, sharedState: sharedState() };
       return new fetchAPI.Response(JSON.stringify(result), {
         status: result.ready ? 200 : 503,
         headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
       });
     },
+  });
+}
+
+/**
+ * `check()`, unless the drain has begun or begins before it settles: then `drained()` at once. A probe
+ * to a slow upstream can take seconds, and a 200 sent after the drain began would put a replica that
+ * is about to close its listener back into a load balancer's rotation.
+ */
+function unlessDrained<T>(check: () => Promise<T>, draining: AbortSignal, drained: () => T): Promise<T> {
+  if (draining.aborted) return Promise.resolve(drained());
+  return new Promise<T>((resolve, reject) => {
+    const onDrain = () => resolve(drained());
+    draining.addEventListener('abort', onDrain, { once: true });
+    check()
+      .then(resolve, reject)
+      .finally(() => draining.removeEventListener('abort', onDrain));
   });
 }
