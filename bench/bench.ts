@@ -156,7 +156,11 @@ async function bulkAndInteractive(): Promise<Row> {
   const wallMs = performance.now() - started;
   const latencies = (await Promise.all(lookups)).sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  const calls = simulator.callsOf('QueryVoucherAmountByUin').length;
+  const quotaCalls = simulator.callsOf('QueryVoucherAmountByUin');
+  const calls = quotaCalls.length;
+  // Calls on the wire when the bulk requests' deadline passed still carry full lists: their answers
+  // fill the cache but reach no client, so the minimum counts the UINs the calls carried.
+  const carried = new Set(quotaCalls.flatMap((call) => call.uins ?? [])).size;
   const bulkServed = served(results);
   await gateway.close();
   await simulator.close();
@@ -165,13 +169,15 @@ async function bulkAndInteractive(): Promise<Row> {
     scenario: '2 × 1000 bulk + 1-UIN lookup every 300 ms',
     uins,
     calls,
-    minimum: Math.ceil((bulkServed + latencies.length) / 20),
-    allowed: Math.ceil((bulkServed + latencies.length) / 20) + 1,
+    minimum: Math.ceil(carried / 20),
+    allowed: Math.ceil(carried / 20) + 1,
     rateLimited: simulator.stats().rateLimited,
     served: `bulk ${bulkServed} / 2000 (${((bulkServed / 2000) * 100).toFixed(1)}%)`,
     wallMs,
     limitMs: limitOf(calls),
-    note: `${latencies.length} interactive lookups: p50 ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms; bulk target ≥ 85% within the 20 s deadline`,
+    note:
+      `${latencies.length} interactive lookups: p50 ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms; bulk target ≥ 85% within the 20 s deadline; ` +
+      `${carried} distinct UINs carried, ${carried - bulkServed - latencies.length} of them answered after their request's deadline`,
   };
 }
 
