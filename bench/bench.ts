@@ -158,9 +158,13 @@ async function bulkAndInteractive(): Promise<Row> {
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
   const quotaCalls = simulator.callsOf('QueryVoucherAmountByUin');
   const calls = quotaCalls.length;
-  // Calls on the wire when the bulk requests' deadline passed still carry full lists: their answers
-  // fill the cache but reach no client, so the minimum counts the UINs the calls carried.
-  const carried = new Set(quotaCalls.flatMap((call) => call.uins ?? [])).size;
+  // While bulk UINs are queued, every call should be full: the minimum is the UINs those calls carried
+  // over 20. Lookups that arrive after the last bulk UIN has left find the queue empty and leave alone
+  // at once, by design (an idle queue adds no delay): one call each.
+  const bulkUins = new Set(data.customerUins.slice(0, 2000));
+  const lastBulkCall = quotaCalls.findLastIndex((call) => (call.uins ?? []).some((uin) => bulkUins.has(uin)));
+  const carried = new Set(quotaCalls.slice(0, lastBulkCall + 1).flatMap((call) => call.uins ?? [])).size;
+  const trailing = calls - (lastBulkCall + 1);
   const bulkServed = served(results);
   await gateway.close();
   await simulator.close();
@@ -169,15 +173,15 @@ async function bulkAndInteractive(): Promise<Row> {
     scenario: '2 × 1000 bulk + 1-UIN lookup every 300 ms',
     uins,
     calls,
-    minimum: Math.ceil(carried / 20),
-    allowed: Math.ceil(carried / 20) + 1,
+    minimum: Math.ceil(carried / 20) + trailing,
+    allowed: Math.ceil(carried / 20) + trailing + 1,
     rateLimited: simulator.stats().rateLimited,
     served: `bulk ${bulkServed} / 2000 (${((bulkServed / 2000) * 100).toFixed(1)}%)`,
     wallMs,
     limitMs: limitOf(calls),
     note:
       `${latencies.length} interactive lookups: p50 ${at(0.5).toFixed(0)} ms, p95 ${at(0.95).toFixed(0)} ms; bulk target ≥ 85% within the 20 s deadline; ` +
-      `${carried} distinct UINs carried, ${carried - bulkServed - latencies.length} of them answered after their request's deadline`,
+      `${carried} distinct UINs carried while bulk UINs were queued, then ${trailing} lone lookup call(s) after the last bulk UIN had left`,
   };
 }
 
