@@ -10,6 +10,7 @@
  * `--quick` skips the long scenarios (bulk + interactive, fair shares, 30 s repeat reads); `--only
  * deployment|stream` runs those rows alone; `--strict` exits 1 when a target is missed (a quiet machine).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
@@ -99,31 +100,30 @@ const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[
 const listMs = (values: readonly number[]) => values.map((value) => value.toFixed(0)).join(', ');
 
 /**
- * A lone 1-UIN request on a gateway with no upstream work, 20 times: the gateway's overhead over the
- * upstream round trip. Ten times while the gateway serves other requests (none costing an upstream
- * call), ten times after 250 ms of silence (see `keepBusy` for why both).
+ * Twenty lone 1-UIN requests, each timed over the 100 ms round trip, on gateways with no upstream work
+ * (the throttle's window has room, nothing is in flight): alternately while the gateway serves other
+ * requests that cost no upstream call, and after 250 ms of silence (see `keepBusy` for why both).
+ * `urlOf(i)` is the gateway the i-th request goes to.
  */
-async function loneRequest(): Promise<Row> {
-  const simulator = await startSimulator({ latencyMs: 100, data });
-  const gateway = await gatewayProcess(simulator);
+async function loneSamples(urlOf: (i: number) => string) {
   const busy: number[] = [];
   const idle: number[] = [];
-  const timed = async (uin: number | undefined) => {
+  for (let i = 0; i < 20; i++) {
+    const url = urlOf(i);
+    if (i % 2 === 0) await keepBusy(url, 250);
+    else await sleep(250);
     const started = performance.now();
-    await postGraphQL(gateway.url, QUERY, { uins: [String(uin)] });
-    return performance.now() - started - 100;
-  };
-  for (let i = 0; i < 10; i++) {
-    // Either way the throttle's window has room and nothing is in flight.
-    await keepBusy(gateway.url, 250);
-    busy.push(await timed(data.customerUins[2 * i]));
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    idle.push(await timed(data.customerUins[2 * i + 1]));
+    await postGraphQL(url, QUERY, { uins: [String(data.customerUins[i])] });
+    (i % 2 === 0 ? busy : idle).push(performance.now() - started - 100);
   }
-  await gateway.close();
-  await simulator.close();
+  return { busy, idle };
+}
+
+/** The row of `loneSamples`: the target reads the busy samples, the silent ones are printed beside. */
+function loneRow(scenario: string, who: string, samples: { busy: number[]; idle: number[] }, simulator: Simulator): Row {
+  const { busy, idle } = samples;
   return {
-    scenario: 'lone 1-UIN request, idle gateway (×20, sequential)',
+    scenario,
     uins: 20,
     calls: simulator.callsOf('QueryVoucherAmountByUin').length,
     minimum: 20,
@@ -133,9 +133,19 @@ async function loneRequest(): Promise<Row> {
     wallMs: median(busy) + 100,
     limitMs: 0,
     note:
-      `added latency over the 100 ms round trip, gateway busy with other requests: median ${median(busy).toFixed(1)} ms, max ${Math.max(...busy).toFixed(1)} ms (target ≤ 30 ms); ` +
+      `added latency over the 100 ms round trip, ${who} busy with other requests: median ${median(busy).toFixed(1)} ms, max ${Math.max(...busy).toFixed(1)} ms (target ≤ 30 ms); ` +
       `after 250 ms of silence: median ${median(idle).toFixed(1)} ms, max ${Math.max(...idle).toFixed(1)} ms`,
   };
+}
+
+/** A lone 1-UIN request on an idle gateway, 20 times: the gateway's overhead over the upstream round trip. */
+async function loneRequest(): Promise<Row> {
+  const simulator = await startSimulator({ latencyMs: 100, data });
+  const gateway = await gatewayProcess(simulator);
+  const samples = await loneSamples(() => gateway.url);
+  await gateway.close();
+  await simulator.close();
+  return loneRow('lone 1-UIN request, idle gateway (×20, sequential)', 'gateway', samples, simulator);
 }
 
 /** Two concurrent 1000-UIN list queries while a 1-UIN lookup arrives every 300 ms. */
@@ -148,7 +158,7 @@ async function bulkAndInteractive(): Promise<Row> {
   void Promise.all(bulk).then(() => (done = true));
   const lookups: Promise<number>[] = [];
   for (let i = 0; !done; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     const t0 = performance.now();
     lookups.push(postGraphQL(gateway.url, QUERY, { uins: [String(data.customerUins[2000 + (i % 200)])] }).then(() => performance.now() - t0));
   }
@@ -249,38 +259,11 @@ const replicasConcurrent = () =>
     1,
   );
 
-/**
- * A lone 1-UIN request on a 3-replica deployment with no upstream work, 20 times, each to the next
- * replica: ten while that replica serves other requests, ten after 250 ms of silence (`keepBusy`).
- */
+/** A lone 1-UIN request on an idle 3-replica deployment, 20 times, each to the next replica. */
 async function loneRequestDeployment(): Promise<Row> {
-  const run = await deployment(100, async (urls, simulator) => {
-    const busy: number[] = [];
-    const idle: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const url = urls[i % 3] as string;
-      if (i % 2 === 0) await keepBusy(url, 250);
-      else await new Promise((resolve) => setTimeout(resolve, 250));
-      const started = performance.now();
-      await postGraphQL(url, QUERY, { uins: [String(data.customerUins[i])] });
-      (i % 2 === 0 ? busy : idle).push(performance.now() - started - 100);
-    }
-    return { busy, idle, calls: simulator.callsOf('QueryVoucherAmountByUin').length, rateLimited: simulator.stats().rateLimited };
-  });
-  return {
-    scenario: 'lone 1-UIN request, idle 3-replica deployment on Redis (×20)',
-    uins: 20,
-    calls: run.calls,
-    minimum: 20,
-    allowed: 20,
-    rateLimited: run.rateLimited,
-    served: '20 / 20',
-    wallMs: median(run.busy) + 100,
-    limitMs: 0,
-    note:
-      `added latency over the 100 ms round trip, replica busy with other requests: median ${median(run.busy).toFixed(1)} ms, max ${Math.max(...run.busy).toFixed(1)} ms (target ≤ 30 ms); ` +
-      `after 250 ms of silence: median ${median(run.idle).toFixed(1)} ms, max ${Math.max(...run.idle).toFixed(1)} ms`,
-  };
+  return deployment(100, async (urls, simulator) =>
+    loneRow('lone 1-UIN request, idle 3-replica deployment on Redis (×20)', 'replica', await loneSamples((i) => urls[i % 3] as string), simulator),
+  );
 }
 
 /**
@@ -294,14 +277,14 @@ async function fairness(): Promise<Row> {
       const as = (caller: string) => ({ 'apollographql-client-name': caller });
       const started = performance.now();
       const bulkA = [0, 1].map((i) => postGraphQL<Customers>(urls[i] as string, QUERY, { uins: data.customerUins.slice(i * 1000, (i + 1) * 1000).map(String) }, as('export')));
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await sleep(1000);
       const bStarted = performance.now();
       const reportB = postGraphQL<Customers>(urls[2] as string, QUERY, { uins: data.customerUins.slice(2000, 2200).map(String) }, as('report')).then((result) => ({ result, ms: performance.now() - bStarted }));
       let done = false;
       void Promise.all(bulkA).then(() => (done = true));
       const lookups: Promise<number>[] = [];
       for (let i = 0; !done; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await sleep(300);
         const t0 = performance.now();
         lookups.push(postGraphQL(urls[i % 3] as string, QUERY, { uins: [String(data.customerUins[2200 + (i % 200)])] }, as('console')).then(() => performance.now() - t0));
       }
@@ -361,7 +344,7 @@ async function repeatReads(seconds: number): Promise<Row> {
     const result = await postGraphQL<Customers>(gateway.url, QUERY, { uins });
     latencies.push(performance.now() - tick);
     servedTotal += served([result]);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (performance.now() - tick))));
+    await sleep(Math.max(0, 1000 - (performance.now() - tick)));
   }
   const wallMs = performance.now() - started;
   const calls = simulator.callsOf('QueryVoucherAmountByUin').length;
@@ -476,7 +459,7 @@ async function streamed(): Promise<Row> {
   const lists = Array.from({ length: 15 }, (_, i) => streamData.customerUins.slice(i * 1000, (i + 1) * 1000));
   const loneUins = streamData.customerUins.slice(15_000);
   const quotaCalls = () => simulator.callsOf('QueryVoucherAmountByUin');
-  const silence = () => new Promise((resolve) => setTimeout(resolve, 1200));
+  const silence = () => sleep(1200);
   const sample = async (uins: readonly number[]) => {
     const before = quotaCalls().length;
     const run = await streamRequest(gateway.url, STREAM_QUERY, uins, true);

@@ -20,6 +20,7 @@
  * Traffic goes to loopback only; every loop is bounded by the duration.
  */
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { createDemoData, mulberry32 } from '../src/simulator/demo-data.js';
 import { startSimulator } from '../src/simulator/simulator.js';
@@ -122,7 +123,7 @@ if (rate !== undefined) {
   await Promise.all(
     schedule.map(async ({ at, name, body }, i) => {
       const scheduledAt = started + at;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, scheduledAt - performance.now())));
+      await sleep(Math.max(0, scheduledAt - performance.now()));
       await send(urlOf(i), name, body, scheduledAt);
     }),
   );
@@ -133,7 +134,7 @@ if (rate !== undefined) {
       while (performance.now() < end) {
         const { name, body } = workload();
         await send(url, name, body, performance.now());
-        await new Promise((resolve) => setTimeout(resolve, thinkMs * (0.5 + random())));
+        await sleep(thinkMs * (0.5 + random()));
       }
     }),
   );
