@@ -123,28 +123,18 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
     return new ThrottleOverloadedError(action, waitMs, reason);
   };
 
-  /** The task as p-queue runs it: the shared slot, then the local departure, then the request. */
+  /**
+   * The task as p-queue runs it: the shared slot, then the local departure, then the request. Every
+   * reservation taken here settles on every path: an unsettled departure would hold the action's gate
+   * for good (the next task waits for the oldest departure), so an abort at any await gives back what
+   * the task holds before it leaves.
+   */
   const runWhenDue = async <T>(entry: ActionQueue, task: (slot: ThrottleSlot) => Promise<T>, priority: number, enqueuedAt: number, signal: AbortSignal | undefined): Promise<T> => {
     entry.recentStarts.push({ at: now(), priority });
-    // The shared budget first: a task still competing for a slot with other replicas must not hold
-    // one of this process's departure reservations, or the replica that has work left stops
-    // reserving while the others are done and global slots go unused.
-    let grant = options.budget ? await takeSharedSlot(options.budget, entry.action, signal) : undefined;
-    const departure = await reserveDeparture(entry, interval, now);
-    // A grant held while the local window made us wait may have outlived its lease: take a fresh one.
-    if (grant && options.budget && grant.ageMs() > grant.maxAgeMs) {
-      grant.release();
-      grant = await takeSharedSlot(options.budget, entry.action, signal);
-    }
-    if (signal?.aborted) {
-      // The deadline passed while waiting for a slot: still overload, never sent (or withdrawn).
-      departure.cancel();
-      grant?.release();
-      if (signal.reason instanceof TaskWithdrawnError) throw signal.reason;
-      throw overloaded(entry.action, now() - enqueuedAt, 'deadline');
-    }
+    const slot = await reserveSlot(entry, signal).catch((error: unknown) => {
+      throw signal?.aborted ? abortedError(entry.action, enqueuedAt, signal) : error;
+    });
     options.onStart?.(entry.action, now() - enqueuedAt);
-    const slot = slotOf(departure, grant);
     try {
       return await task(slot);
     } finally {
@@ -152,6 +142,35 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
       slot.sent();
     }
   };
+
+  /** The shared grant and the local departure, both held, or neither (whatever throws or aborts). */
+  const reserveSlot = async (entry: ActionQueue, signal: AbortSignal | undefined): Promise<ThrottleSlot> => {
+    // The shared budget first: a task still competing for a slot with other replicas must not hold
+    // one of this process's departure reservations, or the replica that has work left stops
+    // reserving while the others are done and global slots go unused.
+    let grant = options.budget ? await takeSharedSlot(options.budget, entry.action, signal) : undefined;
+    let departure: Departure | undefined;
+    try {
+      departure = await reserveDeparture(entry, interval, now);
+      // A grant held while the local window made us wait may have outlived its lease: take a fresh one.
+      if (grant && options.budget && grant.ageMs() > grant.maxAgeMs) {
+        grant.release();
+        grant = undefined;
+        grant = await takeSharedSlot(options.budget, entry.action, signal);
+      }
+      // The deadline passed (or the call was withdrawn) while waiting for a slot: never sent.
+      signal?.throwIfAborted();
+      return slotOf(departure, grant);
+    } catch (error) {
+      departure?.cancel();
+      grant?.release();
+      throw error;
+    }
+  };
+
+  /** Why an aborted task left: withdrawn (nothing to send), or overload (its deadline passed). */
+  const abortedError = (action: string, enqueuedAt: number, signal: AbortSignal): Error =>
+    signal.reason instanceof TaskWithdrawnError ? signal.reason : overloaded(action, now() - enqueuedAt, 'deadline');
 
   return {
     schedule(action, task, scheduleOptions = {}) {
