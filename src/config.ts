@@ -55,6 +55,8 @@ export interface Config {
   /** Answer introspection queries. Default: on unless `NODE_ENV=production`. */
   readonly introspection: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Most bytes of log lines waiting for a stdout reader that does not read; beyond it lines are dropped and counted. */
+  readonly logBufferBytes: number;
   readonly auth: AuthConfig;
   /** How long upstream answers are served from the cache, milliseconds; 0 turns a cache off. */
   readonly cache: {
@@ -163,6 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     graphiql: boolean(env, 'GRAPHIQL', nodeEnv !== 'production') && !persisted?.only,
     introspection: boolean(env, 'INTROSPECTION', nodeEnv !== 'production'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info'),
+    logBufferBytes: integer(env, 'LOG_BUFFER_BYTES', 1 << 20, { min: 65_536, max: 1 << 30 }),
     auth: auth(env, nodeEnv),
     cache: {
       quotaTtlMs: integer(env, 'QUOTA_CACHE_TTL_MS', 30_000, { min: 0, max: 86_400_000 }),

@@ -53,6 +53,8 @@ export interface GatewayOptions {
   readonly replicaId?: string;
   /** Trusted documents, loaded and validated at start-up (`loadPersistedDocuments`). */
   readonly persistedDocuments?: PersistedDocuments | undefined;
+  /** The process's log destination, for `log_lines_dropped_total` and `log_buffered_bytes`. */
+  readonly log?: { readonly dropped: () => number; readonly bufferedBytes: () => number } | undefined;
 }
 
 export interface Gateway {
@@ -92,6 +94,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     queuedUins: () => sources.queuedUins(),
     sharedState,
     knownCallers: Object.keys(config.callerWeights),
+    log: options.log,
   });
   const shared = createSharedState(options);
   const throttle = options.throttle ?? createThrottle(config, shared.budget, metrics);

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGateway } from './gateway.js';
-import { createLogger } from './logger.js';
+import { createStdoutLogger } from './logger.js';
 import { listen } from './server/http.js';
 import { createShutdown } from './server/shutdown.js';
 import { loadPersistedDocuments, PersistedDocumentsError, type PersistedDocuments } from './server/persisted-documents.js';
@@ -18,7 +18,7 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger(config.logLevel);
+const { logger, destination: logDestination } = createStdoutLogger(config.logLevel, config.logBufferBytes);
 let persistedDocuments: PersistedDocuments | undefined;
 try {
   persistedDocuments = config.persistedDocuments && loadPersistedDocuments(config.persistedDocuments.paths, schema);
@@ -44,7 +44,7 @@ if (config.credentials) {
 let redis: RedisConnection | undefined;
 if (config.redis) redis = await connectRedis({ url: config.redis.url, logger });
 
-const gateway = createGateway({ config, upstream, logger, redis, persistedDocuments });
+const gateway = createGateway({ config, upstream, logger, redis, persistedDocuments, log: logDestination });
 const http = await listen(gateway.yoga, config.port);
 logger.info(
   {

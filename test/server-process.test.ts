@@ -2,13 +2,15 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createDemoData } from '../src/simulator/demo-data.js';
+import { killOnExit, TEST_CHILD_MARKER } from './support/kill-on-exit.js';
 
-const TSX = new URL('../node_modules/.bin/tsx', import.meta.url).pathname;
 const ENTRY = new URL('../src/index.ts', import.meta.url).pathname;
 
 function start(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TENCENTCLOUD_')));
-  const child = spawn(TSX, [ENTRY], { env: { ...clean, PORT: '0', ...env } });
+  // `node --import tsx`, not the `tsx` wrapper: a SIGKILL of the wrapper would orphan the gateway it starts.
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { env: { ...clean, PORT: '0', [TEST_CHILD_MARKER]: '1', ...env } });
+  killOnExit(child);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

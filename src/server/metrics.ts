@@ -29,6 +29,8 @@ export interface MetricsSources {
   readonly sharedState: () => 'local' | 'redis' | 'fallback';
   /** Callers with a label of their own (`CALLER_WEIGHTS`); every other caller is counted as `other`. */
   readonly knownCallers?: readonly string[];
+  /** Log lines dropped because stdout did not drain (or its reader is gone), and bytes waiting for it. */
+  readonly log?: { readonly dropped: () => number; readonly bufferedBytes: () => number } | undefined;
 }
 
 export function createMetrics(sources: MetricsSources): GatewayMetrics {
@@ -67,6 +69,24 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     help: 'Cache lookups by cache (quota, pool, ...) and result (hit, miss).',
     labelNames: ['cache', 'result'],
     registers: [registry],
+  });
+  new Counter({
+    name: 'log_lines_dropped_total',
+    help: 'Log lines dropped because stdout did not drain (a stalled log reader) or its reader went away; never queued without bound.',
+    registers: [registry],
+    collect() {
+      const dropped = sources.log?.dropped() ?? 0;
+      this.reset();
+      if (dropped > 0) this.inc(dropped);
+    },
+  });
+  new Gauge({
+    name: 'log_buffered_bytes',
+    help: 'Bytes of log lines waiting for the stdout reader (bounded by LOG_BUFFER_BYTES).',
+    registers: [registry],
+    collect() {
+      this.set(sources.log?.bufferedBytes() ?? 0);
+    },
   });
   new Gauge({
     name: 'uin_queue_depth',

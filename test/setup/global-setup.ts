@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { markedProcesses } from '../support/kill-on-exit.js';
 
 /**
  * Test prerequisites the project installs itself (idempotent): Debian's Chromium for the GraphiQL
@@ -9,7 +10,19 @@ const PREREQUISITES: readonly (readonly string[])[] = [
   ['redis-server', 'redis-server'],
 ];
 
-export default function setup(): void {
+export default function setup(): () => Promise<void> {
   const script = new URL('../../scripts/ensure-debian-package.sh', import.meta.url).pathname;
   for (const args of PREREQUISITES) execFileSync('bash', [script, ...args], { stdio: 'inherit', timeout: 15 * 60_000 });
+  const before = new Set(markedProcesses());
+  // The suite leaves no process behind: every gateway and Redis a test started has exited by now.
+  return async () => {
+    let left: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      left = markedProcesses().filter((pid) => !before.has(pid));
+      if (left.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    throw new Error(`the test run left ${left.length} process(es) it started behind (pids ${left.join(', ')}); killed them now`);
+  };
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { killOnExit } from './kill-on-exit.js';
+import { killOnExit, TEST_CHILD_MARKER } from './kill-on-exit.js';
 
 const ENTRY = new URL('../../src/index.ts', import.meta.url).pathname;
 
@@ -13,6 +13,10 @@ export interface GatewayProcess {
   stop(): Promise<number | null>;
   /** Resolves with the exit code when the process exits (however it was told to). */
   exited(): Promise<number | null>;
+  /** Stops reading the output pipe: a stalled log reader (the pipe fills, the gateway's writes would block). */
+  stopReading(): void;
+  /** Closes the reading end of the output pipe: a log reader that went away (the gateway's writes fail with EPIPE). */
+  closeOutput(): void;
 }
 
 /**
@@ -22,12 +26,19 @@ export interface GatewayProcess {
  */
 export async function startGatewayProcess(
   env: Record<string, string>,
-  /** `keepOutput: false` stops recording output once the gateway is ready (long load runs). */
-  options: { entry?: string; args?: string[]; keepOutput?: boolean } = {},
+  /**
+   * `keepOutput: false` stops recording output once the gateway is ready (long load runs).
+   * `oneOutputPipe`: stdout and stderr are one pipe (as under a container runtime or `2>&1 |`).
+   */
+  options: { entry?: string; args?: string[]; keepOutput?: boolean; oneOutputPipe?: boolean } = {},
 ): Promise<GatewayProcess> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TENCENTCLOUD_') && !key.startsWith('REDIS_')));
   const args = options.args ?? ['--import', 'tsx', options.entry ?? ENTRY];
-  const child: ChildProcess = spawn(process.execPath, args, { env: { ...clean, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const childEnv = { ...clean, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0', [TEST_CHILD_MARKER]: '1', ...env };
+  // `exec` keeps the pid the gateway's own.
+  const child: ChildProcess = options.oneOutputPipe
+    ? spawn('sh', ['-c', 'exec "$0" "$@" 2>&1', process.execPath, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'ignore'] })
+    : spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   // A test or benchmark that dies early must not leave its gateways running.
   killOnExit(child);
   let output = '';
@@ -62,6 +73,14 @@ export async function startGatewayProcess(
     url,
     pid: child.pid as number,
     output: () => output,
+    stopReading: () => {
+      recording = false;
+      child.stdout?.pause();
+    },
+    closeOutput: () => {
+      recording = false;
+      child.stdout?.destroy();
+    },
     exited: () => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : (once(child, 'exit') as Promise<[number | null]>).then(([code]) => code)),
     async stop() {
       // Already gone (exited, or killed by a signal: then exitCode stays null and signalCode is set).

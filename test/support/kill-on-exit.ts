@@ -1,4 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Set in the environment of every process the tests start, so the suite can count what it leaves behind. */
+export const TEST_CHILD_MARKER = 'VOUCHER_GATEWAY_TEST_CHILD';
 
 /** Children SIGKILLed when this (test or benchmark) process exits: one listener for all of them. */
 const children = new Set<ChildProcess>();
@@ -12,4 +16,21 @@ export function killOnExit(child: ChildProcess): void {
   process.once('exit', () => {
     for (const running of children) running.kill('SIGKILL');
   });
+}
+
+/** Pids of the live processes on this machine that carry `TEST_CHILD_MARKER` (read from /proc). */
+export function markedProcesses(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`, 'latin1');
+      const state = /^State:\s+(\w)/m.exec(readFileSync(`/proc/${entry}/status`, 'latin1'))?.[1];
+      // A zombie has exited: only its parent's bookkeeping is left.
+      if (state !== 'Z' && environ.split('\0').includes(`${TEST_CHILD_MARKER}=1`)) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return pids;
 }
