@@ -114,6 +114,8 @@ export type AuthConfig =
       readonly audience?: string;
       /** The token scope that lets a caller read customers' email and phone. */
       readonly piiScope: string;
+      /** Refuse tokens without `exp` (`JWT_REQUIRE_EXP`, default on with `NODE_ENV=production`). */
+      readonly requireExp: boolean;
     };
 
 export class ConfigError extends Error {
@@ -269,6 +271,7 @@ function auth(env: Env, nodeEnv: string): AuthConfig {
   return {
     mode,
     piiScope,
+    requireExp: boolean(env, 'JWT_REQUIRE_EXP', nodeEnv === 'production'),
     ...(secret !== undefined ? { secret } : {}),
     ...(jwksUrl !== undefined ? { jwksUrl } : {}),
     ...(issuer !== undefined ? { issuer } : {}),

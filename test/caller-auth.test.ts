@@ -87,6 +87,31 @@ describe('caller authentication (JWKS URL, RS256)', () => {
   });
 });
 
+describe('a token without an expiry (exp)', () => {
+  let harness: Harness | undefined;
+  afterAll(() => harness?.close());
+  const withoutExp = () => jwt.sign({ sub: 'frontend' }, SECRET, { algorithm: 'HS256' });
+
+  it('is refused with NODE_ENV=production (a token that never expires is a leaked key for good)', async () => {
+    harness = await startHarness({ env: { NODE_ENV: 'production', AUTH_MODE: 'jwt', JWT_SECRET: SECRET } });
+    const refused = await post(harness, withoutExp());
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await post(harness, jwt.sign({ sub: 'frontend' }, SECRET, { algorithm: 'HS256', expiresIn: 60 }))).status).toBe(200);
+    await harness.close();
+    harness = undefined;
+  });
+
+  it('is accepted with JWT_REQUIRE_EXP=false, and outside production by default', async () => {
+    expect(loadConfig({ NODE_ENV: 'production', TENCENTCLOUD_SECRET_ID: 'AKIDx', TENCENTCLOUD_SECRET_KEY: 'k', JWT_SECRET: SECRET }).auth).toMatchObject({ requireExp: true });
+    harness = await startHarness({ env: { NODE_ENV: 'production', AUTH_MODE: 'jwt', JWT_SECRET: SECRET, JWT_REQUIRE_EXP: 'false' } });
+    expect((await post(harness, withoutExp())).status).toBe(200);
+    await harness.close();
+    harness = await startHarness({ env: { AUTH_MODE: 'jwt', JWT_SECRET: SECRET } });
+    expect((await post(harness, withoutExp())).status).toBe(200);
+  });
+});
+
 describe('production start-up', () => {
   const PRODUCTION = { NODE_ENV: 'production', TENCENTCLOUD_SECRET_ID: 'AKIDx', TENCENTCLOUD_SECRET_KEY: 'k' };
 

@@ -41,6 +41,15 @@ describe('trusted documents', () => {
     expect(harness.simulator.stats().calls.length).toBe(before);
   });
 
+  it('a GET answer that carries errors is never stored by a CDN (no-store), whatever the document', async () => {
+    harness = await startHarness({ env: { PERSISTED_DOCUMENTS: `${OURS}, ${TEAM_B}` } });
+    const stranger = '100000000001';
+    const get = await harness.fetch(`/graphql?documentId=${encodeURIComponent(teamBId)}&variables=${encodeURIComponent(JSON.stringify({ uin: stranger }))}`, { headers: { accept: 'application/json' } });
+    expect(get.status).toBe(200);
+    expect(JSON.parse(get.text).errors[0].extensions.code).toBe('CUSTOMER_NOT_FOUND');
+    expect(get.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('persisted-only: a document of its own is refused before any work (HTTP 400, 0 upstream calls); GraphiQL is off', async () => {
     harness = await startHarness({ env: { PERSISTED_DOCUMENTS: OURS, PERSISTED_DOCUMENTS_ONLY: 'true' } });
     const refused = await post({ query: `{ customer(uin: "${UIN}") { voucherQuota { remainAmount } } voucherPool { issuedNum } }` });

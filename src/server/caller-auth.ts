@@ -36,7 +36,7 @@ export function useCallerAuth(auth: AuthConfig): Plugin[] {
     reject: { missingToken: false, invalidToken: false },
     extendContext: 'jwt',
   }) as Plugin;
-  return [jwt, useRequireCaller()];
+  return [jwt, useRequireCaller(auth.requireExp)];
 }
 
 /** The caller verified by the JWT plugin, if any. */
@@ -53,10 +53,12 @@ export function hasScope(caller: VerifiedCaller | undefined, scope: string): boo
   return Array.isArray(scp) && scp.includes(scope);
 }
 
-function useRequireCaller(): Plugin {
+/** No verified caller (or, with `requireExp`, one whose token never expires): HTTP 401 before any work. */
+function useRequireCaller(requireExp: boolean): Plugin {
   return {
     onParams({ context, setResult }) {
-      if (verifiedCaller(context)) return;
+      const caller = verifiedCaller(context);
+      if (caller && (!requireExp || typeof caller.payload.exp === 'number')) return;
       setResult({
         errors: [
           createGraphQLError('A valid Bearer token is required.', {

@@ -98,6 +98,7 @@ export interface TrustedDocumentsOptions {
 export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin[] {
   const { documents } = options;
   const persisted = new WeakMap<Request, string>();
+  const erred = new WeakSet<Request>();
   const refuse = (code: string, message: string) => () => createGraphQLError(message, { extensions: { code, http: { status: code === ERROR_CODES.persistedQueryOnly ? 400 : 404 } } });
   return [
     usePersistedOperations({
@@ -115,14 +116,24 @@ export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin[] 
       },
     }),
     {
+      onResultProcess({ request, result }) {
+        // Only a complete answer without errors may be kept by a CDN; a stream's errors come later.
+        if (isAsyncIterable(result) || (Array.isArray(result) ? result : [result]).some((part) => (part as { errors?: unknown[] }).errors?.length)) erred.add(request);
+      },
       onResponse({ request, response }) {
         const id = persisted.get(request);
-        if (request.method !== 'GET' || id === undefined || response.status !== 200 || !documents.isQuery(id)) return;
+        if (request.method !== 'GET' || id === undefined) return;
+        if (erred.has(request) || response.status !== 200) return void response.headers.set('cache-control', 'no-store');
+        if (!documents.isQuery(id)) return;
         response.headers.set('cache-control', `${options.cacheScope}, max-age=${options.maxAgeSeconds}`);
         response.headers.append('vary', 'Authorization');
       },
     },
   ];
+}
+
+function isAsyncIterable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 function documentIdOf(params: { documentId?: unknown; extensions?: unknown }, request: Request): string | null {
