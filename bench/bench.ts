@@ -300,7 +300,8 @@ async function fairness(): Promise<Row> {
         rateLimited: simulator.stats().rateLimited,
       };
     },
-    { REQUEST_DEADLINE_MS: '20000' },
+    // The callers' names stand for a router's (a lane each at once).
+    { REQUEST_DEADLINE_MS: '20000', TRUST_CLIENT_NAME_HEADER: 'true' },
   );
   const at = (p: number) => run.latencies[Math.min(run.latencies.length - 1, Math.floor(p * run.latencies.length))] ?? 0;
   const bServed = served([run.b.result]);

@@ -74,6 +74,15 @@ export interface Config {
    * unlisted callers weigh 1. The listed names are also the `caller` labels of the metrics.
    */
   readonly callerWeights: Readonly<Record<string, number>>;
+  /** What caller names may cost (`caller-lanes.ts`). */
+  readonly callers: {
+    /** Believe the `apollographql-client-name` header (a router in front sets it). Default false. */
+    readonly trustNameHeader: boolean;
+    /** Most callers with a lane (fair share and allowance) of their own. */
+    readonly maxLanes: number;
+    /** How long an unverified name must have been seen before it gets a lane of its own, ms. */
+    readonly probationMs: number;
+  };
   /** After SIGTERM, how long `/ready` answers 503 while requests are still served, before the listener closes. */
   readonly shutdownDelayMs: number;
   /** Each caller's interactive allowance: UINs at once (`burst`), refilled per second. */
@@ -177,6 +186,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     redis: redis(env),
     callerWeights: callerWeights(env),
+    callers: {
+      trustNameHeader: boolean(env, 'TRUST_CLIENT_NAME_HEADER', false),
+      maxLanes: integer(env, 'CALLER_MAX_LANES', 1000, { min: 1, max: 100_000 }),
+      probationMs: integer(env, 'CALLER_PROBATION_MS', 10_000, { min: 0, max: 3_600_000 }),
+    },
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 5000, { min: 0, max: 120_000 }),
     persistedDocuments: persisted,
     interactive: {

@@ -17,6 +17,7 @@ import { createVoucherPoolSource } from './loaders/voucher-pool.js';
 import { schema } from './schema/index.js';
 import type { AsOf, GatewayContext } from './schema/context.js';
 import { identifyCaller } from './server/caller-identity.js';
+import { createCallerLanes } from './server/caller-lanes.js';
 import { useTrustedDocuments, type PersistedDocuments } from './server/persisted-documents.js';
 import { useRequestEnd, whenRequestEnds } from './server/request-end.js';
 import { createResultsStream } from './store/results-stream.js';
@@ -274,6 +275,7 @@ type Sources = ReturnType<typeof createSources>;
 function createContextFactory(config: Config, sources: Sources, metrics: GatewayMetrics, isDraining: () => boolean) {
   const { quotas, profiles, vouchers, directory, voucherPool } = sources;
   const allowance = createInteractiveAllowance(config.interactive);
+  const lanes = createCallerLanes(config.callers);
   /** The request's deadline timer and listener, released when its response is sent. */
   const releases = new WeakMap<Request, () => void>();
   const context = (initial: { request: Request }): GatewayContext => {
@@ -283,7 +285,13 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
     const { signal, release } = deadlineSignal(config.limits.requestDeadlineMs, request.signal);
     releases.set(request, release);
     const budget = { requestedUins: 0 };
-    const caller = () => identifyCaller(request, initial, config.auth);
+    // The lane (fair share, allowance, weight) a caller's name buys: bounded, and nothing for a rotated name.
+    let callerLane: string | undefined;
+    const caller = () => {
+      if (callerLane !== undefined) return callerLane;
+      const { name, verified } = identifyCaller(request, initial, config.auth, config.callers.trustNameHeader);
+      return (callerLane = lanes.laneOf(name, verified));
+    };
     // Decided once per request, when its first load asks (the UIN count is known by then): small
     // requests are interactive while their caller's allowance lasts, bulk beyond it.
     let lane: number | undefined;
@@ -333,7 +341,7 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
     onExecute({ args }) {
       // The caller is known once the JWT plugin has run; named here so that every request log has it.
       const request = (args.contextValue as { request?: Request }).request;
-      if (request) identifyCaller(request, args.contextValue, config.auth);
+      if (request) identifyCaller(request, args.contextValue, config.auth, config.callers.trustNameHeader);
     },
     onResponse({ request, response }) {
       // Draining: clients must not send another request on this socket, which closes with the listener.

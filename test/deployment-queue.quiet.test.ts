@@ -35,6 +35,8 @@ describe('one UIN queue for the whole deployment (three processes, real Redis; n
       MAX_UINS_PER_QUERY: '1000',
       REQUEST_DEADLINE_MS: '30000',
       QUOTA_CACHE_TTL_MS: '0',
+      // The callers' names stand for a router's: each gets a lane at once.
+      TRUST_CLIENT_NAME_HEADER: 'true',
       ...extra,
     };
     replicas = await Promise.all([1, 2, 3].map(() => startGatewayProcess(env)));

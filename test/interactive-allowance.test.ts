@@ -26,7 +26,7 @@ describe('the interactive lane is a per-caller allowance', () => {
   it("a caller looping over 20-UIN requests gets 100 UINs ahead of an export; then the export's UINs share every call", async () => {
     harness = await startHarness({
       simulator: { data, latencyMs: [20, 40] },
-      env: { MAX_UINS_PER_QUERY: '1000', INTERACTIVE_BURST_UINS: '100', INTERACTIVE_UINS_PER_SECOND: '0' },
+      env: { MAX_UINS_PER_QUERY: '1000', INTERACTIVE_BURST_UINS: '100', INTERACTIVE_UINS_PER_SECOND: '0', TRUST_CLIENT_NAME_HEADER: 'true' },
     });
     const exportUins = data.customerUins.slice(0, 200) as number[];
     const loopUins = data.customerUins.slice(200, 500) as number[];

@@ -8,23 +8,35 @@ import { verifiedCaller } from './caller-auth.js';
  * the router forwards it); else `anonymous`. An unverified header is a label, not an identity: it can
  * only move a caller between fair-share lanes, never past authentication or the PII scope.
  */
-export function identifyCaller(request: Request, context: unknown, auth: AuthConfig): string {
+export function identifyCaller(request: Request, context: unknown, auth: AuthConfig, trustNameHeader = false): CallerIdentity {
   let caller = callers.get(request);
   if (caller === undefined) {
-    caller = (auth.mode === 'jwt' ? fromToken(context) : undefined) ?? clean(request.headers.get('apollographql-client-name')) ?? ANONYMOUS;
+    const verified = auth.mode === 'jwt' ? fromToken(context) : undefined;
+    const header = clean(request.headers.get('apollographql-client-name'));
+    caller = verified !== undefined ? { name: verified, verified: true } : header !== undefined ? { name: header, verified: trustNameHeader } : { name: ANONYMOUS, verified: false };
     callers.set(request, caller);
   }
   return caller;
 }
 
+/**
+ * A caller's name, and whether it can be believed: from a verified token, or from the header of a
+ * router trusted to set it (`TRUST_CLIENT_NAME_HEADER`). An unverified name is a label only
+ * (`caller-lanes.ts` decides what it may cost).
+ */
+export interface CallerIdentity {
+  readonly name: string;
+  readonly verified: boolean;
+}
+
 /** The caller named by `identifyCaller` for this request, if the request got that far. */
 export function callerOf(request: Request): string | undefined {
-  return callers.get(request);
+  return callers.get(request)?.name;
 }
 
 export const ANONYMOUS = 'anonymous';
 
-const callers = new WeakMap<Request, string>();
+const callers = new WeakMap<Request, CallerIdentity>();
 
 function fromToken(context: unknown): string | undefined {
   const payload = verifiedCaller(context)?.payload;
