@@ -66,6 +66,8 @@ export interface Config {
     readonly profileTtlMs: number;
     /** Pages of the customer directory (and its total). */
     readonly directoryTtlMs: number;
+    /** The directory is the list of who is a customer: a UIN it does not hold costs no quota call. */
+    readonly directoryMembership: boolean;
   };
   /** Shared state for replicas. `undefined`: everything in process (the embedded default). */
   readonly redis: RedisConfig | undefined;
@@ -183,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
       poolTtlMs: integer(env, 'POOL_CACHE_TTL_MS', 10_000, { min: 0, max: 86_400_000 }),
       profileTtlMs: integer(env, 'PROFILE_CACHE_TTL_MS', 300_000, { min: 0, max: 86_400_000 }),
       directoryTtlMs: integer(env, 'DIRECTORY_CACHE_TTL_MS', 60_000, { min: 0, max: 86_400_000 }),
+      directoryMembership: boolean(env, 'DIRECTORY_MEMBERSHIP', true),
     },
     redis: redis(env),
     callerWeights: callerWeights(env),

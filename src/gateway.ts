@@ -11,9 +11,11 @@ import { DIRECTORY_PAGE_SHAPE, POOL_SHAPE, PROFILE_SHAPE, QUOTA_SHAPE, VOUCHER_L
 import type { ShapeCheck } from './store/shape.js';
 import type { CachedUinSource, UinKey } from './loaders/cached-uin-source.js';
 import { createCustomerProfileSource, createVoucherListSource, createVoucherQuotaSource, type VoucherQuota } from './loaders/customer-sources.js';
-import { createCustomerDirectory, type DirectoryPage } from './loaders/customer-directory.js';
+import { createCustomerDirectory, type CustomerDirectory, type DirectoryPage } from './loaders/customer-directory.js';
+import { createCustomerRoster, type CustomerRoster } from './loaders/customer-roster.js';
 import { onceUnknownCode, type CustomerProfile, type VoucherList } from './loaders/customer-mapping.js';
 import { createVoucherPoolSource } from './loaders/voucher-pool.js';
+import { PRIORITY } from './loaders/priorities.js';
 import { schema } from './schema/index.js';
 import type { AsOf, GatewayContext } from './schema/context.js';
 import { identifyCaller } from './server/caller-identity.js';
@@ -78,7 +80,6 @@ export interface Gateway {
 
 /** Requests naming at most this many UINs are interactive (within their caller's allowance): their UINs go first. */
 export const INTERACTIVE_MAX_UINS = 20;
-const PRIORITY = { interactive: 1, bulk: 0 } as const;
 
 /**
  * Wires the layers: transport → signing/throttle/retries (upstream client) → UIN queues and caches
@@ -222,7 +223,9 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
       },
     });
   const weightOf = (caller: string) => config.callerWeights[caller] ?? 1;
-  const common = { client, throttle, denylist, maxQueued: config.limits.maxQueuedUins, weightOf, deployment: shared.deployment };
+  const directory = createCustomerDirectory({ client, throttle, cache: cacheOf<DirectoryPage>('directory', 'directory:', config.cache.directoryTtlMs, DIRECTORY_PAGE_SHAPE) });
+  const roster = createRoster(config, directory, store, metrics);
+  const common = { client, throttle, denylist, roster, maxQueued: config.limits.maxQueuedUins, weightOf, deployment: shared.deployment };
   const quotas = createVoucherQuotaSource({
     ...common,
     onOverload: () => metrics.recordUinOverload('QueryVoucherAmountByUin'),
@@ -248,7 +251,6 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
       }),
     ]),
   );
-  const directory = createCustomerDirectory({ client, throttle, cache: cacheOf<DirectoryPage>('directory', 'directory:', config.cache.directoryTtlMs, DIRECTORY_PAGE_SHAPE) });
   const voucherPool = createVoucherPoolSource({ client, throttle, cache: cacheOf<VoucherPool>('pool', 'pool:', config.cache.poolTtlMs, POOL_SHAPE) });
   const perCustomer = () => [quotas, profiles, ...vouchers.values()];
   return {
@@ -256,16 +258,35 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     profiles,
     vouchers,
     directory,
+    roster,
     voucherPool,
     queuedUins: () => ({
       QueryVoucherAmountByUin: quotas.queue.stats().queued,
       DescribeCustomerInfo: profiles.queue.stats().queued,
       QueryVoucherListByUin: [...vouchers.values()].reduce((sum, source) => sum + source.queue.stats().queued, 0),
     }),
-    busy: () => perCustomer().some((source) => source.queue.stats().queued > 0 || source.queue.stats().calls > 0) || voucherPool.busy() || directory.busy(),
+    busy: () =>
+      perCustomer().some((source) => source.queue.stats().queued > 0 || source.queue.stats().calls > 0) || voucherPool.busy() || directory.busy() || (roster?.busy() ?? false),
   };
 }
 type Sources = ReturnType<typeof createSources>;
+
+/**
+ * The list of who is a customer, walked over the directory's pages at reader priority on its own
+ * budget (`DescribeCustomerUin`). Off with `DIRECTORY_MEMBERSHIP=false`, or when the directory cache is
+ * (`DIRECTORY_CACHE_TTL_MS=0`).
+ */
+function createRoster(config: Config, directory: CustomerDirectory, store: KeyValueStore, metrics: GatewayMetrics): CustomerRoster | undefined {
+  if (config.cache.directoryTtlMs <= 0 || !config.cache.directoryMembership) return undefined;
+  return createCustomerRoster({
+    store,
+    ttlMs: config.cache.directoryTtlMs,
+    pageSize: directory.pageSize,
+    pagesPerSecond: config.upstream.rates.DescribeCustomerUin ?? 20,
+    pageFn: (page, pageOptions) => directory.page(page, { ...pageOptions, priority: PRIORITY.interactive }),
+    onWalk: (walk) => metrics.recordDirectoryWalk(walk),
+  });
+}
 
 /**
  * The per-request part: one deadline for all of the request's upstream work, one DataLoader per source

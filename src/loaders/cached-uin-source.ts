@@ -2,6 +2,7 @@ import type { Cached, TimedCache } from '../store/timed-cache.js';
 import type { Throttle } from '../upstream/throttle.js';
 import { createIsolatingFetch, CustomerNotFoundError, type UinCallFn } from './customer-isolation.js';
 import type { UinDenylist } from './uin-denylist.js';
+import type { CustomerRoster } from './customer-roster.js';
 import { createDeploymentUinQueue, type DeploymentUinQueueOptions } from './deployment-uin-queue.js';
 import { createUinQueue, type UinLoadOptions, type UinQueue } from './uin-queue.js';
 
@@ -34,6 +35,8 @@ export interface CachedUinSourceOptions<T> {
   readonly callFn: UinCallFn<T>;
   readonly cache: TimedCache<T>;
   readonly denylist: UinDenylist;
+  /** Who is a customer: a UIN it can tell is not one costs no call. Absent: every miss goes upstream. */
+  readonly roster?: CustomerRoster | undefined;
   readonly maxBatchSize?: number;
   readonly maxQueued?: number;
   readonly maxIsolationCalls?: number;
@@ -64,6 +67,7 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
     callFn,
     denylist,
     maxIsolationCalls: options.maxIsolationCalls,
+    roster: options.roster,
     onFound: (found) => cache.setMany([...found].map(([uin, cached]) => ({ key: String(uin), cached }))),
   });
   const { action, throttle, maxBatchSize, onOverload, weightOf } = options;
@@ -74,8 +78,8 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
 
   const headSize = maxBatchSize ?? 20;
 
-  /** Cache first, then the denylist: hits and strangers answered, the rest to fetch. */
-  const lookUp = async (keys: readonly UinKey[]): Promise<LookedUp<T>> => {
+  /** Cache first, then the denylist and the customer list: hits and strangers answered, the rest to fetch. */
+  const lookUp = async (keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined): Promise<LookedUp<T>> => {
     const results: Answer<T>[] = keys.map(() => undefined);
     // Keys with the same `maxAgeMs` share one cache lookup.
     const byMaxAge = new Map<number | undefined, number[]>();
@@ -96,9 +100,26 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
       }),
     );
     const missing = keys.map((key, index) => ({ uin: key.uin, index })).filter(({ index }) => results[index] === undefined);
-    const denied = await denylist.filter(missing.map(({ uin }) => uin));
-    for (const { uin, index } of missing) if (denied.has(uin)) results[index] = new CustomerNotFoundError(uin);
+    const strangers = await strangersOf(missing.map(({ uin }) => uin), loadOptions);
+    for (const { uin, index } of missing) if (strangers.has(uin)) results[index] = new CustomerNotFoundError(uin);
     return { results, toFetch: missing.filter(({ index }) => results[index] === undefined) };
+  };
+
+  /**
+   * UINs known not to be customers: on the denylist (found by an earlier call), or absent from the
+   * customer list. A denylisted UIN that a fresh list holds again is a customer again: it leaves the list.
+   */
+  const strangersOf = async (uins: readonly number[], loadOptions: UinLoadOptions | undefined): Promise<Set<number>> => {
+    const denied = await denylist.filter(uins);
+    const relisted = [...denied].filter((uin) => options.roster?.listsFresh(uin));
+    if (relisted.length > 0) {
+      for (const uin of relisted) denied.delete(uin);
+      await denylist.remove(relisted);
+    }
+    if (!options.roster) return denied;
+    const absent = await options.roster.strangers(uins.filter((uin) => !denied.has(uin)), { deadline: loadOptions?.deadline });
+    for (const uin of absent) denied.add(uin);
+    return denied;
   };
 
   /** The misses of `parts` join the queue together, in order; each result becomes the promise of its call. */
@@ -123,15 +144,15 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
    */
   const answer = async (keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined): Promise<Answer<T>[]> => {
     if (keys.length <= headSize) {
-      const all = await lookUp(keys);
+      const all = await lookUp(keys, loadOptions);
       fetchMissing([all], loadOptions);
       return all.results;
     }
-    const head = await lookUp(keys.slice(0, headSize));
+    const head = await lookUp(keys.slice(0, headSize), loadOptions);
     const headIsFull = head.toFetch.length === headSize;
     if (headIsFull) fetchMissing([head], loadOptions);
     await new Promise((resolve) => setImmediate(resolve));
-    const rest = await lookUp(keys.slice(headSize));
+    const rest = await lookUp(keys.slice(headSize), loadOptions);
     fetchMissing(headIsFull ? [rest] : [head, rest], loadOptions);
     return [...head.results, ...rest.results];
   };

@@ -1,4 +1,4 @@
-import type { TimedCache } from '../store/timed-cache.js';
+import type { Cached, TimedCache } from '../store/timed-cache.js';
 import { MAX_DIRECTORY_PAGE_SIZE, type CallOptions, type UpstreamClient } from '../upstream/client.js';
 import type { Throttle } from '../upstream/throttle.js';
 import { createSharedFetch } from './shared-fetch.js';
@@ -17,6 +17,10 @@ export interface DirectoryPage {
  */
 export interface CustomerDirectory {
   slice(offset: number, limit: number, options?: CallOptions): Promise<{ readonly uins: readonly number[]; readonly total: number; readonly asOf: number }>;
+  /** One upstream page (1-based), from the cache when it is younger than `maxAgeMs` (default: the TTL). */
+  page(number: number, options?: { readonly maxAgeMs?: number | undefined; readonly priority?: number | undefined }): Promise<Cached<DirectoryPage>>;
+  /** Customers per upstream page. */
+  readonly pageSize: number;
   /** A page call is in flight. */
   busy(): boolean;
 }
@@ -50,6 +54,8 @@ export function createCustomerDirectory(options: CustomerDirectoryOptions): Cust
 
   return {
     busy: pageFetch.busy,
+    pageSize,
+    page: (number, pageOptions = {}) => pageFetch.load(String(number), pageOptions),
     async slice(offset, limit, callOptions = {}) {
       const first = Math.floor(offset / pageSize) + 1;
       const last = Math.floor((offset + Math.max(limit, 1) - 1) / pageSize) + 1;

@@ -2,6 +2,8 @@ import type { CallOptions } from '../upstream/client.js';
 import { UpstreamError } from '../upstream/errors.js';
 import type { ComposeFn, FetchBatchFn } from './uin-queue.js';
 import type { UinDenylist } from './uin-denylist.js';
+import type { CustomerRoster } from './customer-roster.js';
+import { PRIORITY } from './priorities.js';
 
 /** The UIN is not among the caller's customers: omitted from `Data`, or refused with `UinNoAuth`. */
 export class CustomerNotFoundError extends Error {
@@ -28,13 +30,18 @@ export interface IsolatingFetchOptions<T> {
   readonly maxIsolationCalls?: number;
   /** Observes every answered UIN (the caches write fresh answers here). */
   readonly onFound?: (found: ReadonlyMap<number, T>) => Promise<void>;
+  /** The list of who is a customer: asked first when a call is refused (it may have been stale). */
+  readonly roster?: CustomerRoster | undefined;
 }
 
 /**
  * The batch function behind a UIN queue, for the actions that answer "not your customer" either by
  * omitting the UIN from `Data` or by refusing the whole call (`UnauthorizedOperation.UinNoAuth`,
- * ../shared/UPSTREAM.md). A refused call is bisected until the stranger is alone, so one request's
- * bad UIN never fails the other customers sharing its call; the stranger is put on the denylist.
+ * ../shared/UPSTREAM.md). A refused call asks the customer list first (refreshed when it was stale);
+ * what the list cannot explain is bisected until the stranger is alone, so one request's bad UIN never
+ * fails the other customers sharing its call; the stranger is put on the denylist. Isolation calls are
+ * the refused call's own callers' cost: they run at `PRIORITY.isolation`, in slots no reader's UIN
+ * waits for, never ahead of another caller's work.
  * Keeps the DataLoader contract: a result per UIN, a rejection only when the whole call failed.
  */
 export function createIsolatingFetch<T>(options: IsolatingFetchOptions<T>): FetchBatchFn<T> {
@@ -46,10 +53,17 @@ export function createIsolatingFetch<T>(options: IsolatingFetchOptions<T>): Fetc
     let isolationBudget = maxIsolationCalls;
     let composed: readonly number[] = [];
     const strangers: number[] = [];
+    const isolationOptions: CallOptions = { ...callOptions, priority: Math.min(callOptions.priority ?? 0, PRIORITY.isolation), throttleId: undefined };
+    /** Strangers the customer list knows of: answered here, the rest still to isolate. */
+    const notOnList = async (uins: readonly number[]): Promise<readonly number[]> => {
+      const known = options.roster ? await options.roster.strangers(uins, { deadline: callOptions.deadline }) : new Set<number>();
+      for (const uin of known) results.set(uin, new CustomerNotFoundError(uin));
+      return uins.filter((uin) => !known.has(uin));
+    };
 
     const fetchGroup = async (group: readonly number[] | ComposeFn, isWholeBatch: boolean): Promise<void> => {
       try {
-        const found = await callFn(group, callOptions);
+        const found = await callFn(group, isWholeBatch ? callOptions : isolationOptions);
         const uins = typeof group === 'function' ? composed : group;
         await options.onFound?.(found);
         for (const uin of uins) results.set(uin, found.get(uin) ?? new CustomerNotFoundError(uin));
@@ -61,6 +75,13 @@ export function createIsolatingFetch<T>(options: IsolatingFetchOptions<T>): Fetc
           strangers.push(uin);
           results.set(uin, new CustomerNotFoundError(uin, { code: error.code, requestId: error.requestId }));
           return;
+        }
+        if (refused && isWholeBatch && options.roster) {
+          const left = await notOnList(uins);
+          if (left.length < uins.length) {
+            if (left.length > 0) await fetchGroup(left, false);
+            return;
+          }
         }
         if (refused && isolationBudget >= 2) {
           // The upstream blamed the whole call on some UIN(s): bisect to find which.

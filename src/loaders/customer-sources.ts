@@ -5,6 +5,7 @@ import { createCachedUinSource, type CachedUinSource, type DeploymentQueueOption
 import type { UinCallFn } from './customer-isolation.js';
 import { mapCustomerInfo, mapVoucherList, type CustomerProfile, type UnknownCodeFn, type VoucherList } from './customer-mapping.js';
 import type { UinDenylist } from './uin-denylist.js';
+import type { CustomerRoster } from './customer-roster.js';
 
 /**
  * The per-customer sources: quota, profile and voucher list. Each is cache → denylist → the
@@ -23,6 +24,7 @@ export interface CustomerSourceOptions<T> {
   readonly throttle: Throttle;
   readonly cache: TimedCache<T>;
   readonly denylist: UinDenylist;
+  readonly roster?: CustomerRoster | undefined;
   readonly maxQueued?: number;
   readonly onOverload?: (caller: string) => void;
   readonly onUnknownCode?: UnknownCodeFn;
@@ -39,6 +41,7 @@ function customerSource<T>(action: string, options: CustomerSourceOptions<T>, ca
     throttle: options.throttle,
     cache: options.cache,
     denylist: options.denylist,
+    roster: options.roster,
     maxBatchSize: MAX_UINS_PER_CALL,
     maxQueued: options.maxQueued,
     onOverload: options.onOverload,

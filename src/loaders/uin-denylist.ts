@@ -9,6 +9,8 @@ export interface UinDenylist {
   /** The UINs of `uins` that are on the list. */
   filter(uins: readonly number[]): Promise<Set<number>>;
   add(uins: readonly number[]): Promise<void>;
+  /** Takes UINs off the list (a later directory walk lists them again: customers after all). */
+  remove(uins: readonly number[]): Promise<void>;
 }
 
 export interface UinDenylistOptions {
@@ -29,6 +31,10 @@ export function createUinDenylist(options: UinDenylistOptions): UinDenylist {
     async add(uins) {
       if (ttlMs <= 0) return;
       await store.setMany(uins.map((uin) => ({ key: key(uin), value: '1', ttlMs })));
+    },
+    async remove(uins) {
+      if (ttlMs <= 0 || uins.length === 0) return;
+      await store.deleteMany(uins.map(key));
     },
   };
 }

@@ -17,6 +17,8 @@ export interface GatewayMetrics {
   /** Entries read back that were not usable (garbage, another format, a foreign shape); also counted as misses. */
   recordCacheInvalid(cache: string, count: number): void;
   recordUinOverload(action: string): void;
+  /** A walk over the whole customer directory (the list of who is a customer). */
+  recordDirectoryWalk(walk: { pages: number; restarts: number; customers: number }): void;
   /** A request's UINs answered and failed fast (`GATEWAY_OVERLOADED`), by caller. */
   recordCallerUins(caller: string, served: number, failedFast: number): void;
 }
@@ -140,8 +142,16 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     registers: [registry],
   });
 
+  const walks = new Counter({ name: 'directory_walks_total', help: 'Walks over every page of the customer directory (the list of who is a customer), restarts included.', registers: [registry] });
+  const walkRestarts = new Counter({ name: 'directory_walk_restarts_total', help: 'Directory walks repeated because the total changed while they went on.', registers: [registry] });
+  const directoryCustomers = new Gauge({ name: 'directory_customers', help: 'Customers in the latest directory walk.', registers: [registry] });
   return {
     registry,
+    recordDirectoryWalk(walk) {
+      walks.inc();
+      if (walk.restarts > 0) walkRestarts.inc(walk.restarts);
+      directoryCustomers.set(walk.customers);
+    },
     recordCallerUins(caller, served, failedFast) {
       const label = known.has(caller) ? caller : 'other';
       if (served > 0) callerUins.inc({ caller: label, outcome: 'served' }, served);

@@ -10,6 +10,9 @@ export interface KeyValueStore {
   getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
   /** Writes each value with its own time to live (milliseconds, > 0). */
   setMany(entries: readonly { readonly key: string; readonly value: string; readonly ttlMs: number }[]): Promise<void>;
+  /** Writes `value` only when `key` holds nothing (a lease: `SET NX PX`); true when written. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  deleteMany(keys: readonly string[]): Promise<void>;
   /** Where the last operation went, for metrics and tests. */
   readonly backend: 'local' | 'redis';
 }
@@ -32,17 +35,26 @@ export function createLocalStore(options: LocalStoreOptions = {}): KeyValueStore
     entries.delete(key);
     return undefined;
   };
+  const write = (key: string, value: string, ttlMs: number) => {
+    if (!(ttlMs > 0)) return;
+    // Re-insert so that insertion order is write order: eviction takes the oldest write.
+    entries.delete(key);
+    entries.set(key, { value, expiresAt: now() + ttlMs });
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+  };
   return {
     backend: 'local',
     getMany: async (keys) => keys.map(read),
     setMany: async (items) => {
-      for (const { key, value, ttlMs } of items) {
-        if (!(ttlMs > 0)) continue;
-        // Re-insert so that insertion order is write order: eviction takes the oldest write.
-        entries.delete(key);
-        entries.set(key, { value, expiresAt: now() + ttlMs });
-        if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
-      }
+      for (const { key, value, ttlMs } of items) write(key, value, ttlMs);
+    },
+    setIfAbsent: async (key, value, ttlMs) => {
+      if (read(key) !== undefined) return false;
+      write(key, value, ttlMs);
+      return true;
+    },
+    deleteMany: async (keys) => {
+      for (const key of keys) entries.delete(key);
     },
   };
 }
@@ -95,6 +107,21 @@ export function createRedisStore(options: RedisStoreOptions): KeyValueStore {
           backend = 'local';
           await fallback.setMany(live);
         },
+      );
+    },
+    setIfAbsent(key, value, ttlMs) {
+      return withRedis(
+        connection,
+        async () => (await connection.redis.set(keyPrefix + key, value, 'PX', Math.ceil(ttlMs), 'NX')) === 'OK',
+        () => fallback.setIfAbsent(key, value, ttlMs),
+      );
+    },
+    async deleteMany(keys) {
+      if (keys.length === 0) return;
+      await withRedis(
+        connection,
+        async () => void (await connection.redis.del(...keys.map((key) => keyPrefix + key))),
+        () => fallback.deleteMany(keys),
       );
     },
   };

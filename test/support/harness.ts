@@ -50,6 +50,9 @@ export async function startHarness(
     // test turns them on (test/cache.test.ts does).
     QUOTA_CACHE_TTL_MS: '0',
     POOL_CACHE_TTL_MS: '0',
+    // Likewise the directory as the list of customers (it walks the directory on the first miss):
+    // test/strangers.test.ts turns it on.
+    DIRECTORY_MEMBERSHIP: 'false',
     TENCENTCLOUD_ENDPOINT: simulator.url,
     TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
     TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
