@@ -8,13 +8,13 @@
  * Each scenario gets a fresh gateway process (fresh throttle window and cache) and a fresh simulator,
  * which runs here, on a loop kept idle.
  * `--quick` skips the long scenarios (bulk + interactive, fair shares, 30 s repeat reads); `--only
- * deployment|stream` runs those rows alone; `--strict` exits 1 when a target is missed (a quiet machine).
+ * deployment|stream|strangers` runs those rows alone; `--strict` exits 1 when a target is missed (a quiet machine).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
-import { postGraphQL, startGatewayProcess, upstreamEnv } from '../test/support/gateway-process.js';
+import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, upstreamEnv } from '../test/support/gateway-process.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, strict: { type: 'boolean', default: false } } });
@@ -50,7 +50,8 @@ const limitOf = (calls: number) => Math.floor((calls - 1) / RATE) * 1000 + ROUND
  * upstream never would (a false RequestLimitExceeded).
  */
 async function gatewayProcess(simulator: Simulator, env: Record<string, string> = {}) {
-  const gateway = await startGatewayProcess({ ...upstreamEnv(simulator), MAX_UINS_PER_QUERY: '1000', ...env }, { keepOutput: false });
+  // Rows count the calls of their own feature: the directory walk (the list of customers) has its own row.
+  const gateway = await startGatewayProcess({ ...upstreamEnv(simulator), MAX_UINS_PER_QUERY: '1000', ...COUNTING_OTHER_FEATURES, ...env }, { keepOutput: false });
   // Warm the gateway (JIT, sockets) with a query that costs no upstream call.
   await postGraphQL(gateway.url, '{ __typename }');
   return { url: gateway.url, close: () => gateway.stop() };
@@ -206,6 +207,7 @@ async function deployment<T>(latencyMs: number | [number, number], run: (urls: s
         REDIS_URL: redis.url,
         MAX_UINS_PER_QUERY: '1000',
         REQUEST_DEADLINE_MS: '60000',
+        ...COUNTING_OTHER_FEATURES,
         ...env,
       }),
     ),
@@ -513,7 +515,56 @@ async function streamed(): Promise<Row> {
 }
 
 const only = values.only;
-const rows: Row[] = only === 'stream' ? [await streamed()] : only === 'deployment' ? [await replicasMeasured(), await replicasConcurrent(), await loneRequestDeployment(), await fairness()] : [
+/**
+ * One request names 200 UINs that are nobody's customer beside 20 customers; the upstream refuses a
+ * whole call for a stranger (UinNoAuth). The directory (2000 customers, 20 pages at 20/s) is the list of
+ * who is a customer. Another caller looks up one UIN every 300 ms meanwhile. Then the strangers again.
+ */
+async function strangers(): Promise<Row> {
+  const directory = createDemoData({ customers: 2000 });
+  const simulator = await startSimulator({ latencyMs: LATENCY, data: directory, unknownUinMode: 'fail-call' });
+  const gateway = await gatewayProcess(simulator, { DIRECTORY_MEMBERSHIP: 'true' });
+  const strangerUins = Array.from({ length: 200 }, (_, i) => String(900_000_000_000 + i * 7));
+  const customerUins = directory.customerUins.slice(100, 120).map(String);
+  const mixed = [...strangerUins.slice(0, 100), ...customerUins, ...strangerUins.slice(100)];
+  const started = performance.now();
+  let done = false;
+  const request = postGraphQL<Customers>(gateway.url, QUERY, { uins: mixed }, { 'apollographql-client-name': 'typo' }).finally(() => (done = true));
+  const lookups: Promise<number>[] = [];
+  for (let i = 0; !done || i < 5; i++) {
+    const t0 = performance.now();
+    lookups.push(postGraphQL(gateway.url, QUERY, { uins: [String(directory.customerUins[1000 + i])] }, { 'apollographql-client-name': 'console' }).then(() => performance.now() - t0));
+    await sleep(300);
+  }
+  const answer = await request;
+  const wallMs = performance.now() - started;
+  const latencies = (await Promise.all(lookups)).sort((a, b) => a - b);
+  const wanted = new Set(mixed.map(Number));
+  const carrying = simulator.callsOf('QueryVoucherAmountByUin').filter((call) => (call.uins ?? []).some((uin) => wanted.has(uin))).length;
+  const notFound = (answer.errors ?? []).filter((error) => error.extensions?.code === 'CUSTOMER_NOT_FOUND').length;
+  const walkCalls = simulator.callsOf('DescribeCustomerUin').length;
+  const rateLimited = simulator.stats().rateLimited;
+  simulator.resetStats();
+  await postGraphQL(gateway.url, QUERY, { uins: strangerUins });
+  const againCalls = simulator.callsOf('QueryVoucherAmountByUin').length;
+  await gateway.close();
+  await simulator.close();
+  const p95 = latencies[Math.min(latencies.length - 1, Math.floor(0.95 * latencies.length))] ?? 0;
+  return {
+    scenario: '200 strangers + 20 customers (UinNoAuth), 1-UIN lookups every 300 ms beside',
+    uins: 220 + latencies.length,
+    calls: carrying,
+    minimum: 1,
+    allowed: 40,
+    rateLimited,
+    served: `${served([answer])} / 20 customers, ${notFound} / 200 CUSTOMER_NOT_FOUND`,
+    wallMs,
+    limitMs: 0,
+    note: `quota calls carrying the request's UINs (target ≤ 40), ${walkCalls} directory pages walked; the other caller's ${latencies.length} lookups p95 ${p95.toFixed(0)} ms (target ≤ 1.5 s); the 200 strangers asked again: ${againCalls} calls (target 0)`,
+  };
+}
+
+const rows: Row[] = only === 'strangers' ? [await strangers()] : only === 'stream' ? [await streamed()] : only === 'deployment' ? [await replicasMeasured(), await replicasConcurrent(), await loneRequestDeployment(), await fairness()] : [
   await concurrent('1 query, N = 20', 1, 20),
   await concurrent('1 query, N = 100', 1, 100),
   await concurrent('1 query, N = 1000', 1, 1000),
@@ -521,6 +572,7 @@ const rows: Row[] = only === 'stream' ? [await streamed()] : only === 'deploymen
   await concurrent('20 clients × 10 UINs, concurrent', 20, 10, 1),
   await concurrent('50 clients × 10 UINs, concurrent', 50, 10, 1),
   await loneRequest(),
+  await strangers(),
   await replicasMeasured(),
   await replicasConcurrent(),
   await loneRequestDeployment(),
@@ -569,6 +621,13 @@ if (fair) {
   // so a run on a busy machine may land a little under it: below 70% is a failure.
   if (!(aPercent >= 70)) failures.push(`fair shares: A got ${aPercent}% < 70%`);
   if (!(p95 <= 1500)) failures.push(`fair shares: lookups p95 ${p95} ms > 1.5 s`);
+}
+const stranger = rows.find((row) => row.scenario.startsWith('200 strangers'));
+if (stranger) {
+  const p95 = Number(/p95 (\d+) ms/.exec(stranger.note ?? '')?.[1]);
+  if (!stranger.served.startsWith('20 / 20 customers, 200 / 200')) failures.push(`strangers: ${stranger.served}`);
+  if (!(p95 <= 1500)) failures.push(`strangers: the other caller's lookups p95 ${p95} ms > 1.5 s`);
+  if (!/asked again: 0 calls/.test(stranger.note ?? '')) failures.push('strangers: asked again, they cost calls');
 }
 const dashboard = rows.find((row) => row.scenario.startsWith('dashboard page, cold'));
 if (dashboard && !dashboard.served.startsWith('100 /')) failures.push('dashboard page: not every customer complete');

@@ -106,6 +106,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const drain = () => draining.abort();
   const client = createClient(options, throttle, metrics, readiness);
   const sources = createSources({ config, logger, client, throttle, metrics, shared });
+  // The list of who is a customer loads at start-up, so that the first requests rarely wait for it.
+  void sources.roster?.load().catch(() => undefined);
   const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, () => draining.signal.aborted);
 
   const yoga = createGatewayYoga({

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDemoData, EXAMPLE_NON_CUSTOMER_UIN } from '../src/simulator/demo-data.js';
 import { startSimulator } from '../src/simulator/simulator.js';
-import { postGraphQL, startGatewayProcess, upstreamEnv } from './support/gateway-process.js';
+import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, upstreamEnv } from './support/gateway-process.js';
 import { batchSizes, startHarness, type Harness } from './support/harness.js';
 
 const QUERY = 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { remainAmount } } }';
@@ -21,7 +21,7 @@ describe('coalescing across requests: UINs queue, not calls (saturates the budge
   it('50 concurrent requests × 10 distinct UINs cost at most 26 calls, every UIN answered once', async () => {
     // A gateway process: it saturates the budget, and the simulator must stamp arrivals on an idle loop.
     const simulator = await startSimulator({ data, latencyMs: [50, 150] });
-    const gateway = await startGatewayProcess(upstreamEnv(simulator));
+    const gateway = await startGatewayProcess({ ...upstreamEnv(simulator), ...COUNTING_OTHER_FEATURES });
     try {
       const uins = data.customerUins.slice(0, 500).map(String);
       const results = await Promise.all(Array.from({ length: 50 }, (_, i) => postGraphQL<Customers>(gateway.url, QUERY, { uins: uins.slice(i * 10, i * 10 + 10) })));
@@ -79,7 +79,7 @@ describe('coalescing across requests: UINs queue, not calls (saturates the budge
   it('an interactive lookup during a 2 × 1000-UIN bulk load rides the next call; the bulk load gets >= 85% within the deadline', async () => {
     // A gateway process: the simulator here stamps arrivals on an idle event loop (see throttle.quiet.test.ts).
     const simulator = await startSimulator({ data, latencyMs: [50, 150] });
-    const gateway = await startGatewayProcess({ ...upstreamEnv(simulator), MAX_UINS_PER_QUERY: '1000' });
+    const gateway = await startGatewayProcess({ ...upstreamEnv(simulator), MAX_UINS_PER_QUERY: '1000', ...COUNTING_OTHER_FEATURES });
     try {
       const bulkA = postGraphQL<Customers>(gateway.url, QUERY, { uins: data.customerUins.slice(0, 1000).map(String) });
       const bulkB = postGraphQL<Customers>(gateway.url, QUERY, { uins: data.customerUins.slice(1000, 2000).map(String) });

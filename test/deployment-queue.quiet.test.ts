@@ -4,7 +4,7 @@ import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { accountKeyPrefix } from '../src/store/key-space.js';
 import { maxInWindow } from './support/arrivals.js';
-import { postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv } from './support/gateway-process.js';
+import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv } from './support/gateway-process.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 
 const QUERY = 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { remainAmount } } }';
@@ -37,6 +37,7 @@ describe('one UIN queue for the whole deployment (three processes, real Redis; n
       QUOTA_CACHE_TTL_MS: '0',
       // The callers' names stand for a router's: each gets a lane at once.
       TRUST_CLIENT_NAME_HEADER: 'true',
+      ...COUNTING_OTHER_FEATURES,
       ...extra,
     };
     replicas = await Promise.all([1, 2, 3].map(() => startGatewayProcess(env)));

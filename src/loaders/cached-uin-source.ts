@@ -110,14 +110,15 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
    * customer list. A denylisted UIN that a fresh list holds again is a customer again: it leaves the list.
    */
   const strangersOf = async (uins: readonly number[], loadOptions: UinLoadOptions | undefined): Promise<Set<number>> => {
+    const { roster } = options;
     const denied = await denylist.filter(uins);
-    const relisted = [...denied].filter((uin) => options.roster?.listsFresh(uin));
+    if (!roster) return denied;
+    const absent = await roster.strangers(uins, { deadline: loadOptions?.deadline });
+    const relisted = [...denied].filter((uin) => roster.listsFresh(uin));
     if (relisted.length > 0) {
       for (const uin of relisted) denied.delete(uin);
       await denylist.remove(relisted);
     }
-    if (!options.roster) return denied;
-    const absent = await options.roster.strangers(uins.filter((uin) => !denied.has(uin)), { deadline: loadOptions?.deadline });
     for (const uin of absent) denied.add(uin);
     return denied;
   };

@@ -95,6 +95,12 @@ export async function startGatewayProcess(
   };
 }
 
+/**
+ * For tests that count the upstream calls of another feature: no directory walk at start-up (the list
+ * of who is a customer has its own tests, test/strangers.quiet.test.ts).
+ */
+export const COUNTING_OTHER_FEATURES: Readonly<Record<string, string>> = { DIRECTORY_MEMBERSHIP: 'false' };
+
 /** POSTs a GraphQL document to `url` and returns the parsed body. */
 export async function postGraphQL<T = any>(
   url: string,

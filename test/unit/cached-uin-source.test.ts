@@ -4,14 +4,17 @@ import { createUinDenylist } from '../../src/loaders/uin-denylist.js';
 import { createLocalStore } from '../../src/store/key-value-store.js';
 import { createTimedCache } from '../../src/store/timed-cache.js';
 import { createClock, createManualThrottle, flush } from './fakes.js';
+import { createCustomerRoster, type CustomerRoster } from '../../src/loaders/customer-roster.js';
+import type { KeyValueStore } from '../../src/store/key-value-store.js';
 
 /**
  * A cached source over the in-process store, a manual throttle and a recording call: which UINs
  * each call carried, and when the calls were scheduled.
  */
-function setup() {
+function setup(options: { roster?: (store: KeyValueStore, now: () => number) => CustomerRoster } = {}) {
   const clock = createClock();
   const store = createLocalStore({ now: clock.now });
+  const denylist = createUinDenylist({ store, ttlMs: 60_000 });
   const throttle = createManualThrottle();
   const calls: number[][] = [];
   const cache = createTimedCache<number>({ store, namespace: 'q:', ttlMs: 60_000, isValue: (value) => typeof value === 'number', now: clock.now });
@@ -19,7 +22,8 @@ function setup() {
     action: 'A',
     throttle,
     cache,
-    denylist: createUinDenylist({ store, ttlMs: 60_000 }),
+    denylist,
+    roster: options.roster?.(store, clock.now),
     now: clock.now,
     callFn: (uins, options) =>
       throttle.schedule(
@@ -32,7 +36,7 @@ function setup() {
         { priority: options.priority, signal: options.signal },
       ),
   });
-  return { throttle, calls, cache, clock, source };
+  return { throttle, calls, cache, clock, source, denylist };
 }
 
 /** Promise callbacks only: no macrotask runs, so whatever waits for a turn of the event loop still waits. */
@@ -69,5 +73,24 @@ describe('createCachedUinSource: a long batch', () => {
     expect(calls[0]).toEqual([...head, 21, 22, 23]);
     const values = (await results).map((result) => (result as { value: number }).value);
     expect(values.slice(0, 6)).toEqual([-1, 20, 30, 40, 50, -6]);
+  });
+});
+
+describe('the cached source and the customer list', () => {
+  const listing = (uins: number[]) => (store: KeyValueStore, now: () => number) =>
+    createCustomerRoster({ pageFn: async () => ({ value: { uins, total: uins.length }, asOf: 0 }), store, ttlMs: 60_000, pageSize: 100, pagesPerSecond: 20, now });
+
+  it('answers strangers from the list with no call; a denylisted UIN the list holds again leaves the denylist and is fetched', async () => {
+    const { source, throttle, calls, denylist } = setup({ roster: listing([1, 2, 3]) });
+    await denylist.add([2]);
+    const results = source.load([{ uin: 1 }, { uin: 2 }, { uin: 9 }]);
+    await flush();
+    await throttle.grant(1);
+    const [one, two, nine] = await results;
+    expect(calls).toEqual([[1, 2]]);
+    expect(one).toMatchObject({ value: 10 });
+    expect(two).toMatchObject({ value: 20 });
+    expect((nine as Error).name).toBe('CustomerNotFoundError');
+    expect(await denylist.filter([2])).toEqual(new Set());
   });
 });
