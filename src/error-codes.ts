@@ -1,5 +1,5 @@
 /**
- * Stable `extensions.code` values clients may branch on (see the README's error table). One list,
+ * Stable `extensions.code` values clients may branch on (see the error table in docs/frontend.md). One list,
  * used by the schema, the server plugins and the error mapping alike.
  */
 export const ERROR_CODES = {

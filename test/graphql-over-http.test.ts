@@ -4,7 +4,7 @@ import { startHarness, type Harness } from './support/harness.js';
 
 /**
  * The GraphQL-over-HTTP spec's own audits (graphql-http `serverAudits`) against the running server.
- * MUST and SHOULD audits must pass; MAY audits we knowingly fail are listed (and explained in the README).
+ * MUST and SHOULD audits must pass; MAY audits we knowingly fail are listed (and explained in docs/frontend.md).
  */
 const ACCEPTED_MAY_FAILURES: readonly string[] = [];
 

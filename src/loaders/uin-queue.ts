@@ -12,7 +12,7 @@ import { ScheduledCalls } from './scheduled-calls.js';
  * next call beside bulk UINs, and one caller's export cannot starve another caller's report.
  * A UIN already queued or in flight is fetched once and answered to everyone who asked.
  *
- * When calls are scheduled (the rule that measured best, see the README): a full call is scheduled
+ * When calls are scheduled (the rule that measured best, see docs/design.md): a full call is scheduled
  * as soon as `maxBatchSize` UINs are queued; a part-full call only while no call of this queue is in
  * flight or scheduled. So a lone UIN on an idle gateway leaves at once, and a burst fills its calls
  * while the first one is on the wire. There is no batching timer.
