@@ -69,6 +69,8 @@ export interface Config {
     /** The directory is the list of who is a customer: a UIN it does not hold costs no quota call. */
     readonly directoryMembership: boolean;
   };
+  /** The book's sweep: calls per second per action (0: off; the book is then fed by reads alone). */
+  readonly bookSweepCallsPerSecond: number;
   /** Shared state for replicas. `undefined`: everything in process (the embedded default). */
   readonly redis: RedisConfig | undefined;
   /**
@@ -188,6 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
       directoryMembership: boolean(env, 'DIRECTORY_MEMBERSHIP', true),
     },
     redis: redis(env),
+    bookSweepCallsPerSecond: integer(env, 'BOOK_SWEEP_CALLS_PER_SECOND', 1, { min: 0, max: Math.min(rateLimits(env).QueryVoucherAmountByUin ?? 5, rateLimits(env).DescribeCustomerInfo ?? 20) }),
     callerWeights: callerWeights(env),
     callers: {
       trustNameHeader: boolean(env, 'TRUST_CLIENT_NAME_HEADER', false),

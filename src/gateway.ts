@@ -13,6 +13,8 @@ import type { CachedUinSource, UinKey } from './loaders/cached-uin-source.js';
 import { createCustomerProfileSource, createVoucherListSource, createVoucherQuotaSource, type VoucherQuota } from './loaders/customer-sources.js';
 import { createCustomerDirectory, type CustomerDirectory, type DirectoryPage } from './loaders/customer-directory.js';
 import { createCustomerRoster, type CustomerRoster } from './loaders/customer-roster.js';
+import { createCustomerBook, type BookProfile, type CustomerBook } from './book/book.js';
+import { startSweep, type Sweep } from './book/sweep.js';
 import { onceUnknownCode, type CustomerProfile, type VoucherList } from './loaders/customer-mapping.js';
 import { createVoucherPoolSource } from './loaders/voucher-pool.js';
 import { PRIORITY } from './loaders/priorities.js';
@@ -26,7 +28,7 @@ import { createResultsStream } from './store/results-stream.js';
 import { hasScope, useCallerAuth, verifiedCaller } from './server/caller-auth.js';
 import { createMetrics, useMetrics, type GatewayMetrics } from './server/metrics.js';
 import { createReadiness, useReadiness, type Readiness } from './server/readiness.js';
-import { requestIdOf, useRequestLog } from './server/request-log.js';
+import { createUpstreamCallCounter, requestIdOf, useRequestLog, type UpstreamCallCounter } from './server/request-log.js';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.js';
 import { createLocalStore, createRedisStore, type KeyValueStore } from './store/key-value-store.js';
 import { createRedisRateBudget, type RateBudget } from './store/rate-budget.js';
@@ -104,10 +106,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Aborted when the drain begins (SIGTERM): `/ready` answers 503 from then on.
   const draining = new AbortController();
   const drain = () => draining.abort();
-  const client = createClient(options, throttle, metrics, readiness);
+  const callCounter = createUpstreamCallCounter();
+  const client = createClient(options, throttle, metrics, readiness, callCounter);
   const sources = createSources({ config, logger, client, throttle, metrics, shared });
-  // The list of who is a customer loads at start-up, so that the first requests rarely wait for it.
-  void sources.roster?.load().catch(() => undefined);
+  // The list of who is a customer loads at start-up, so that the first requests rarely wait for it;
+  // then the sweep keeps the book fresh.
+  if (sources.membership || config.bookSweepCallsPerSecond > 0) void sources.roster?.load().catch(() => undefined);
+  const sweep = startBookSweep(config, sources);
   const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, () => draining.signal.aborted);
 
   const yoga = createGatewayYoga({
@@ -119,7 +124,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     plugins: [
       useRequestEnd(),
-      useRequestLog(logger),
+      useRequestLog(logger, callCounter),
       useMetrics(metrics),
       useReadiness(readiness, sharedState, draining.signal),
       ...useCallerAuth(config.auth),
@@ -140,6 +145,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     await throttle.onIdle();
   };
   const close = async () => {
+    sweep?.stop();
     drain();
     await shared.results?.close();
   };
@@ -183,7 +189,7 @@ function createThrottle(config: Config, budget: RateBudget | undefined, metrics:
   });
 }
 
-function createClient(options: GatewayOptions, throttle: Throttle, metrics: GatewayMetrics, readiness: Readiness): UpstreamClient {
+function createClient(options: GatewayOptions, throttle: Throttle, metrics: GatewayMetrics, readiness: Readiness, callCounter: UpstreamCallCounter): UpstreamClient {
   const { config, logger } = options;
   return createUpstreamClient({
     endpoint: options.upstream.endpoint,
@@ -192,6 +198,7 @@ function createClient(options: GatewayOptions, throttle: Throttle, metrics: Gate
     throttle,
     retry: { maxAttempts: config.upstream.maxAttempts, baseDelayMs: config.upstream.retryBaseDelayMs },
     onAttempt: (event) => {
+      if (event.attempt === 1) callCounter.count(event.gatewayRequestIds);
       // The upstream RequestId of every attempt is logged, for support tickets.
       if (event.outcome === 'ok') logger.debug({ upstream: event }, 'upstream call');
       else if (event.outcome === 'aborted') logger.info({ upstream: event }, 'upstream call abandoned: the request gave up');
@@ -226,12 +233,15 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     });
   const weightOf = (caller: string) => config.callerWeights[caller] ?? 1;
   const directory = createCustomerDirectory({ client, throttle, cache: cacheOf<DirectoryPage>('directory', 'directory:', config.cache.directoryTtlMs, DIRECTORY_PAGE_SHAPE) });
-  const roster = createRoster(config, directory, store, metrics);
-  const common = { client, throttle, denylist, roster, maxQueued: config.limits.maxQueuedUins, weightOf, deployment: shared.deployment };
+  const book = createCustomerBook();
+  const roster = createRoster(config, directory, store, metrics, book);
+  const membership = config.cache.directoryMembership ? roster : undefined;
+  const common = { client, throttle, denylist, roster: membership, maxQueued: config.limits.maxQueuedUins, weightOf, deployment: shared.deployment };
   const quotas = createVoucherQuotaSource({
     ...common,
     onOverload: () => metrics.recordUinOverload('QueryVoucherAmountByUin'),
     cache: cacheOf<VoucherQuota>('quota', 'quota:', config.cache.quotaTtlMs, QUOTA_SHAPE),
+    onAnswers: (answers) => void book.recordQuotas([...answers].map(([uin, { value, asOf }]) => ({ uin, quota: { totalAmount: value.totalAmount, remainAmount: value.remainAmount, asOf } }))),
   });
   const onUnknownCode = onceUnknownCode((field, code) => logger.warn({ field, code }, 'unknown upstream code mapped to UNKNOWN'));
   const profiles = createCustomerProfileSource({
@@ -239,6 +249,7 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     onOverload: () => metrics.recordUinOverload('DescribeCustomerInfo'),
     onUnknownCode,
     cache: cacheOf<CustomerProfile>('profile', 'profile:', config.cache.profileTtlMs, PROFILE_SHAPE),
+    onAnswers: (answers) => book.recordProfiles([...answers].map(([uin, { value, asOf }]) => ({ uin, profile: bookProfileOf(value, asOf) }))),
   });
   // One queue per status filter: a call carries one `Status`. They share the action's budget.
   const vouchers = new Map<VoucherStatusFilter | undefined, CachedUinSource<VoucherList>>(
@@ -261,6 +272,8 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     vouchers,
     directory,
     roster,
+    membership,
+    book,
     voucherPool,
     queuedUins: () => ({
       QueryVoucherAmountByUin: quotas.queue.stats().queued,
@@ -273,14 +286,38 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
 }
 type Sources = ReturnType<typeof createSources>;
 
+/** What the book keeps of a profile: no personal data. */
+function bookProfileOf(profile: CustomerProfile, asOf: number): BookProfile {
+  const { name, remark, boundAt, registeredAt, verifiedAt, accountStatus, verificationStatus, verificationType, hasExpense } = profile;
+  return { name, remark, boundAt, registeredAt, verifiedAt, accountStatus, verificationStatus, verificationType, hasExpense, asOf };
+}
+
+/** The book's sweep over quotas and profiles, side by side, at the lowest priority (`BOOK_SWEEP_CALLS_PER_SECOND`). */
+function startBookSweep(config: Config, sources: Sources): Sweep | undefined {
+  const { roster, book, quotas, profiles } = sources;
+  if (!roster || config.bookSweepCallsPerSecond <= 0) return undefined;
+  const fresh = (source: CachedUinSource<unknown>) => (uins: readonly number[]) =>
+    Promise.all(source.loadEach(uins.map((uin) => ({ uin, maxAgeMs: 0 })), { priority: PRIORITY.sweep, caller: 'book-sweep', deadline: Date.now() + 30_000 }));
+  return startSweep({
+    book,
+    callsPerSecond: config.bookSweepCallsPerSecond,
+    ready: () => roster.load(),
+    lanes: [
+      { kind: 'quota', load: fresh(quotas as CachedUinSource<unknown>) },
+      { kind: 'profile', load: fresh(profiles as CachedUinSource<unknown>) },
+    ],
+  });
+}
+
 /**
  * The list of who is a customer, walked over the directory's pages at reader priority on its own
- * budget (`DescribeCustomerUin`). Off with `DIRECTORY_MEMBERSHIP=false`, or when the directory cache is
- * (`DIRECTORY_CACHE_TTL_MS=0`).
+ * budget (`DescribeCustomerUin`); the book keeps it. Off when the directory cache is
+ * (`DIRECTORY_CACHE_TTL_MS=0`); with `DIRECTORY_MEMBERSHIP=false` it does not judge strangers.
  */
-function createRoster(config: Config, directory: CustomerDirectory, store: KeyValueStore, metrics: GatewayMetrics): CustomerRoster | undefined {
-  if (config.cache.directoryTtlMs <= 0 || !config.cache.directoryMembership) return undefined;
+function createRoster(config: Config, directory: CustomerDirectory, store: KeyValueStore, metrics: GatewayMetrics, book: CustomerBook): CustomerRoster | undefined {
+  if (config.cache.directoryTtlMs <= 0) return undefined;
   return createCustomerRoster({
+    onList: (list) => book.setDirectory(list.uins),
     store,
     ttlMs: config.cache.directoryTtlMs,
     pageSize: directory.pageSize,
@@ -296,7 +333,7 @@ function createRoster(config: Config, directory: CustomerDirectory, store: KeyVa
  * identity and priority. The plugin releases the deadline timer with the response.
  */
 function createContextFactory(config: Config, sources: Sources, metrics: GatewayMetrics, isDraining: () => boolean) {
-  const { quotas, profiles, vouchers, directory, voucherPool } = sources;
+  const { quotas, profiles, vouchers, directory, voucherPool, roster, book } = sources;
   const allowance = createInteractiveAllowance(config.interactive);
   const lanes = createCallerLanes(config.callers);
   /** The request's deadline timer and listener, released when its response is sent. */
@@ -349,6 +386,18 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
         return withAsOf(loader.load({ uin, maxAgeMs }));
       },
       customerDirectory: (offset, limit) => raceSignal(directory.slice(offset, limit, { priority: priority() }), signal),
+      customerBook: async (query, bookOptions = {}) => {
+        // The book knows its customers once the directory has loaded: the first page waits for it.
+        if (roster && !roster.current()) await raceSignal(roster.load(), signal);
+        const page = book.page(query);
+        // Each row's fields are the values it was sorted and filtered on (asked without `maxAge`).
+        for (const { uin, quota, profile } of page.rows) {
+          if (quota) quotaLoader.prime({ uin }, { value: { uin, totalAmount: quota.totalAmount, remainAmount: quota.remainAmount }, asOf: quota.asOf });
+          if (profile && bookOptions.withProfiles) profileLoader.prime({ uin }, { value: { ...profile, email: null, phone: null }, asOf: profile.asOf });
+        }
+        return page;
+      },
+      bookCoverage: () => book.coverage(),
       canReadPersonalData: () => config.auth.mode === 'none' || hasScope(verifiedCaller(initial), config.auth.piiScope),
       loadVoucherPool: (maxAgeMs) => {
         // Memoised per request and maxAge: 50 aliases of voucherPool are one load.

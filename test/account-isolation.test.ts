@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData, EXAMPLE_CUSTOMER_UIN } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { accountKeyPrefix } from '../src/store/key-space.js';
-import { postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv } from './support/gateway-process.js';
+import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv } from './support/gateway-process.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 
 const QUERY = 'query ($uin: UIN!) { customer(uin: $uin) { voucherQuota { remainAmount } profile { name email } } }';
@@ -33,6 +33,7 @@ describe('shared state is scoped to its upstream account', () => {
           ...upstreamEnv(simulator),
           REDIS_URL: redis.url,
           REDIS_KEY_PREFIX: 'voucher-gateway:',
+          ...COUNTING_OTHER_FEATURES,
         }),
       ),
     );

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
-import { postGraphQL, startGatewayProcess, upstreamEnv, type GatewayProcess } from './support/gateway-process.js';
+import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, upstreamEnv, type GatewayProcess } from './support/gateway-process.js';
 
 /**
  * An unverified caller name is a label: a client that sends a new `apollographql-client-name` on every
@@ -25,7 +25,7 @@ afterEach(async () => {
 
 async function exportShare(loopName: (request: number) => string): Promise<{ share: number; loopRequests: number }> {
   simulator = await startSimulator({ data, latencyMs: [50, 150] });
-  gateway = await startGatewayProcess({ ...upstreamEnv(simulator), MAX_UINS_PER_QUERY: '1000', QUOTA_CACHE_TTL_MS: '0', REQUEST_DEADLINE_MS: '60000', CALLER_PROBATION_MS: String(PROBATION_MS) });
+  gateway = await startGatewayProcess({ ...upstreamEnv(simulator), MAX_UINS_PER_QUERY: '1000', QUOTA_CACHE_TTL_MS: '0', REQUEST_DEADLINE_MS: '60000', CALLER_PROBATION_MS: String(PROBATION_MS), ...COUNTING_OTHER_FEATURES });
   const url = gateway.url;
   const as = (name: string) => ({ 'apollographql-client-name': name });
   const one = (name: string, uin: number) => postGraphQL(url, QUERY, { uins: [String(uin)] }, as(name));

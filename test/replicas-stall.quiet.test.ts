@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { maxInWindow } from './support/arrivals.js';
-import { postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv, quotasAnswered } from './support/gateway-process.js';
+import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv, quotasAnswered } from './support/gateway-process.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 
 const QUERY = 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { remainAmount } } }';
@@ -34,7 +34,7 @@ describe('the shared window holds when replicas stall (needs a quiet CPU: runs s
       STALL_EVERY_MS: '500',
     };
     const args = ['--import', 'tsx', '--import', STALLER, ENTRY];
-    replicas = await Promise.all([1, 2, 3].map(() => startGatewayProcess(env, { args })));
+    replicas = await Promise.all([1, 2, 3].map(() => startGatewayProcess({ ...env, ...COUNTING_OTHER_FEATURES }, { args })));
   }, 60_000);
   afterAll(async () => {
     await Promise.all((replicas ?? []).map((replica) => replica.stop()));

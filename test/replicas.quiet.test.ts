@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
-import { postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv, quotasAnswered } from './support/gateway-process.js';
+import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv, quotasAnswered } from './support/gateway-process.js';
 import { maxInWindow } from './support/arrivals.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 
@@ -27,7 +27,7 @@ describe('replicas share one budget, one cache and one denylist through Redis', 
       MAX_UINS_PER_QUERY: '1000',
       REQUEST_DEADLINE_MS: '60000',
     };
-    replicas = await Promise.all([startGatewayProcess(env), startGatewayProcess(env), startGatewayProcess(env)]);
+    replicas = await Promise.all([1, 2, 3].map(() => startGatewayProcess({ ...env, ...COUNTING_OTHER_FEATURES })));
   }, 60_000);
   afterAll(async () => {
     await Promise.all((replicas ?? []).map((replica) => replica.stop()));
@@ -114,6 +114,7 @@ describe('an unreachable REDIS_URL at start-up', () => {
     const simulator = await startSimulator({ data });
     const gateway = await startGatewayProcess({
       ...upstreamEnv(simulator),
+      ...COUNTING_OTHER_FEATURES,
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: `test-${process.pid}-${Date.now()}:`,
     });

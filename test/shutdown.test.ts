@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
-import { postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv } from './support/gateway-process.js';
+import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv } from './support/gateway-process.js';
 
 const QUOTA = '{ customer(uin: "200000097917") { voucherQuota { remainAmount } } }';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,6 +18,7 @@ describe('graceful drain on SIGTERM (a real process)', () => {
     simulator = await startSimulator({ latencyMs });
     gateway = await startGatewayProcess({
       ...upstreamEnv(simulator),
+      ...COUNTING_OTHER_FEATURES,
       SHUTDOWN_DELAY_MS: String(delayMs),
     });
   };

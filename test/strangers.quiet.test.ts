@@ -25,7 +25,7 @@ afterEach(async () => {
 
 const start = async (env: Record<string, string> = {}, count = 1) => {
   simulator = await startSimulator({ data, latencyMs: [50, 150], unknownUinMode: 'fail-call' });
-  gateways = await Promise.all(Array.from({ length: count }, () => startGatewayProcess({ ...upstreamEnv(simulator), MAX_UINS_PER_QUERY: '1000', ...env })));
+  gateways = await Promise.all(Array.from({ length: count }, () => startGatewayProcess({ ...upstreamEnv(simulator), MAX_UINS_PER_QUERY: '1000', BOOK_SWEEP_CALLS_PER_SECOND: '0', ...env })));
   return gateways.map((gateway) => gateway.url);
 };
 

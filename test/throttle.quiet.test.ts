@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createInProcessThrottle } from '../src/upstream/throttle.js';
 import { maxInWindow } from './support/arrivals.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
-import { postGraphQL, startGatewayProcess, upstreamEnv, type GatewayProcess } from './support/gateway-process.js';
+import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, upstreamEnv, type GatewayProcess } from './support/gateway-process.js';
 
 /**
  * The gateway runs as a process of its own and the simulator here: the simulator stamps arrivals on
@@ -14,7 +14,7 @@ describe('throttle: never more than 5 upstream requests per action in any slidin
   let gateway: GatewayProcess;
   beforeAll(async () => {
     simulator = await startSimulator({ latencyMs: [5, 40] });
-    gateway = await startGatewayProcess(upstreamEnv(simulator));
+    gateway = await startGatewayProcess({ ...upstreamEnv(simulator), ...COUNTING_OTHER_FEATURES });
   }, 60_000);
   afterAll(async () => {
     await gateway?.stop();

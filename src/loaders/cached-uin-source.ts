@@ -41,6 +41,8 @@ export interface CachedUinSourceOptions<T> {
   readonly maxQueued?: number;
   readonly maxIsolationCalls?: number;
   readonly onOverload?: (caller: string) => void;
+  /** Observes every fresh upstream answer (the book of customers is fed here). */
+  readonly onAnswers?: ((answers: ReadonlyMap<number, Cached<T>>) => void) | undefined;
   /** A caller's share relative to others (default 1). */
   readonly weightOf?: (caller: string) => number;
   /** With Redis: one queue for every replica, named `name` (the action, and its variant). */
@@ -68,7 +70,10 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
     denylist,
     maxIsolationCalls: options.maxIsolationCalls,
     roster: options.roster,
-    onFound: (found) => cache.setMany([...found].map(([uin, cached]) => ({ key: String(uin), cached }))),
+    onFound: (found) => {
+      options.onAnswers?.(found);
+      return cache.setMany([...found].map(([uin, cached]) => ({ key: String(uin), cached })));
+    },
   });
   const { action, throttle, maxBatchSize, onOverload, weightOf } = options;
   const local = createUinQueue<Cached<T>>({ action, throttle, maxBatchSize, maxQueued: options.maxQueued, onOverload, weightOf, now, fetchBatchFn });

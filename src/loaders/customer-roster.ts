@@ -49,6 +49,8 @@ export interface CustomerRosterOptions {
   readonly pageSize: number;
   /** Pages a second the walk can read (the action's limit): to tell whether a load can finish in time. */
   readonly pagesPerSecond: number;
+  /** Observes each new list, walked here or read from the shared store (the book keeps it). */
+  readonly onList?: (list: RosterList) => void;
   /** Observes each completed walk (pages read, restarts). */
   readonly onWalk?: (walk: { pages: number; restarts: number; customers: number }) => void;
   readonly now?: () => number;
@@ -82,7 +84,10 @@ export function createCustomerRoster(options: CustomerRosterOptions): CustomerRo
     })()
       .then(
         (loaded) => {
-          if (loaded && (!list || loaded.asOf >= list.asOf)) list = loaded;
+          if (loaded && (!list || loaded.asOf >= list.asOf)) {
+            list = loaded;
+            options.onList?.(loaded);
+          }
           return list;
         },
         () => {

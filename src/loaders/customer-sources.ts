@@ -1,4 +1,4 @@
-import type { TimedCache } from '../store/timed-cache.js';
+import type { Cached, TimedCache } from '../store/timed-cache.js';
 import { MAX_UINS_PER_CALL, type UpstreamClient, type VoucherStatusFilter } from '../upstream/client.js';
 import type { Throttle } from '../upstream/throttle.js';
 import { createCachedUinSource, type CachedUinSource, type DeploymentQueueOptions } from './cached-uin-source.js';
@@ -25,6 +25,8 @@ export interface CustomerSourceOptions<T> {
   readonly cache: TimedCache<T>;
   readonly denylist: UinDenylist;
   readonly roster?: CustomerRoster | undefined;
+  /** Observes every fresh answer (the book). */
+  readonly onAnswers?: ((answers: ReadonlyMap<number, Cached<T>>) => void) | undefined;
   readonly maxQueued?: number;
   readonly onOverload?: (caller: string) => void;
   readonly onUnknownCode?: UnknownCodeFn;
@@ -42,6 +44,7 @@ function customerSource<T>(action: string, options: CustomerSourceOptions<T>, ca
     cache: options.cache,
     denylist: options.denylist,
     roster: options.roster,
+    onAnswers: options.onAnswers,
     maxBatchSize: MAX_UINS_PER_CALL,
     maxQueued: options.maxQueued,
     onOverload: options.onOverload,

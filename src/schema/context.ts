@@ -1,6 +1,7 @@
 import type { CustomerProfile, VoucherList } from '../loaders/customer-mapping.js';
 import type { VoucherQuota } from '../loaders/customer-sources.js';
 import type { VoucherPool, VoucherStatusFilter } from '../upstream/client.js';
+import type { BookCoverage, BookPage, BookQuery } from '../book/book.js';
 
 /** An upstream answer and when the upstream gave it (epoch milliseconds). */
 export type AsOf<T> = T & { readonly asOf: number };
@@ -22,6 +23,15 @@ export interface GatewayContext {
   readonly loadVouchers: (uin: number, status: VoucherStatusFilter | undefined, maxAgeMs?: number) => Promise<AsOf<VoucherList>>;
   /** Customers [offset, offset + limit) of the directory, in the upstream's order, and the total. */
   readonly customerDirectory: (offset: number, limit: number) => Promise<{ readonly uins: readonly number[]; readonly total: number }>;
+  /**
+   * A page of the book (sorted, filtered), with no upstream call: its rows' quotas (and, with
+   * `withProfiles`, when no personal data is asked, their profiles) are primed into this request's
+   * loaders, so a field asked without `maxAge` is served the value it was sorted on. Waits for the
+   * directory when it has not loaded yet.
+   */
+  readonly customerBook: (query: BookQuery, options?: { readonly withProfiles?: boolean }) => Promise<BookPage>;
+  /** How much of the book the gateway holds. */
+  readonly bookCoverage: () => BookCoverage;
   /** Whether the caller may read customers' email and phone (`customers:pii` scope, or no caller auth). */
   readonly canReadPersonalData: () => boolean;
   /** The reseller's pool: cached, shared in flight across requests. */

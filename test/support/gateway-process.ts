@@ -96,10 +96,10 @@ export async function startGatewayProcess(
 }
 
 /**
- * For tests that count the upstream calls of another feature: no directory walk at start-up (the list
- * of who is a customer has its own tests, test/strangers.quiet.test.ts).
+ * For tests that count the upstream calls of another feature: no directory walk at start-up and no
+ * book sweep (they have their own tests: test/strangers.quiet.test.ts, test/book.quiet.test.ts).
  */
-export const COUNTING_OTHER_FEATURES: Readonly<Record<string, string>> = { DIRECTORY_MEMBERSHIP: 'false' };
+export const COUNTING_OTHER_FEATURES: Readonly<Record<string, string>> = { DIRECTORY_MEMBERSHIP: 'false', BOOK_SWEEP_CALLS_PER_SECOND: '0' };
 
 /** POSTs a GraphQL document to `url` and returns the parsed body. */
 export async function postGraphQL<T = any>(

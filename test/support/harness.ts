@@ -53,6 +53,8 @@ export async function startHarness(
     // Likewise the directory as the list of customers (it walks the directory on the first miss):
     // test/strangers.test.ts turns it on.
     DIRECTORY_MEMBERSHIP: 'false',
+    // And the book's sweep (test/book.test.ts turns it on).
+    BOOK_SWEEP_CALLS_PER_SECOND: '0',
     TENCENTCLOUD_ENDPOINT: simulator.url,
     TENCENTCLOUD_SECRET_ID: simulator.credentials.secretId,
     TENCENTCLOUD_SECRET_KEY: simulator.credentials.secretKey,
