@@ -71,6 +71,16 @@ export interface Config {
   };
   /** The book's sweep: calls per second per action (0: off; the book is then fed by reads alone). */
   readonly bookSweepCallsPerSecond: number;
+  readonly subscriptions: {
+    /** Watched customers are re-read at least this often, ms (`WATCH_REFRESH_MS`). */
+    readonly watchRefreshMs: number;
+    /** Distinct customers watched at once (`WATCH_MAX_UINS`). */
+    readonly watchMaxUins: number;
+    /** Open subscriptions per caller, per process (`MAX_SUBSCRIPTIONS_PER_CALLER`). */
+    readonly maxPerCaller: number;
+    /** UINs one `voucherQuotaChanged` may watch (`MAX_UINS_PER_SUBSCRIPTION`). */
+    readonly maxUinsPerSubscription: number;
+  };
   /** Shared state for replicas. `undefined`: everything in process (the embedded default). */
   readonly redis: RedisConfig | undefined;
   /**
@@ -192,6 +202,12 @@ export function loadConfig(env: Env = process.env): Config {
     redis: redis(env),
     bookSweepCallsPerSecond: integer(env, 'BOOK_SWEEP_CALLS_PER_SECOND', 1, { min: 0, max: Math.min(rateLimits(env).QueryVoucherAmountByUin ?? 5, rateLimits(env).DescribeCustomerInfo ?? 20) }),
     callerWeights: callerWeights(env),
+    subscriptions: {
+      watchRefreshMs: integer(env, 'WATCH_REFRESH_MS', 10_000, { min: 100, max: 3_600_000 }),
+      watchMaxUins: integer(env, 'WATCH_MAX_UINS', 500, { min: 1, max: 100_000 }),
+      maxPerCaller: integer(env, 'MAX_SUBSCRIPTIONS_PER_CALLER', 100, { min: 1, max: 100_000 }),
+      maxUinsPerSubscription: integer(env, 'MAX_UINS_PER_SUBSCRIPTION', 100, { min: 1, max: 10_000 }),
+    },
     callers: {
       trustNameHeader: boolean(env, 'TRUST_CLIENT_NAME_HEADER', false),
       maxLanes: integer(env, 'CALLER_MAX_LANES', 1000, { min: 1, max: 100_000 }),

@@ -16,4 +16,6 @@ export const ERROR_CODES = {
   persistedQueryOnly: 'PERSISTED_QUERY_ONLY',
   /** The request named a document id no manifest holds (or named none where one is required). */
   persistedQueryNotFound: 'PERSISTED_QUERY_NOT_FOUND',
+  /** A subscription would pass a bound: per caller, or the distinct customers watched. */
+  subscriptionLimit: 'SUBSCRIPTION_LIMIT',
 } as const;

@@ -15,6 +15,8 @@ import { createCustomerDirectory, type CustomerDirectory, type DirectoryPage } f
 import { createCustomerRoster, type CustomerRoster } from './loaders/customer-roster.js';
 import { createCustomerBook, type BookProfile, type CustomerBook } from './book/book.js';
 import { startSweep, type Sweep } from './book/sweep.js';
+import { createQuotaChanges } from './book/changes.js';
+import { createSubscriptions, type QuotaChangeEvent } from './server/subscriptions.js';
 import { onceUnknownCode, type CustomerProfile, type VoucherList } from './loaders/customer-mapping.js';
 import { createVoucherPoolSource } from './loaders/voucher-pool.js';
 import { PRIORITY } from './loaders/priorities.js';
@@ -113,7 +115,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // then the sweep keeps the book fresh.
   if (sources.membership || config.bookSweepCallsPerSecond > 0) void sources.roster?.load().catch(() => undefined);
   const sweep = startBookSweep(config, sources);
-  const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, () => draining.signal.aborted);
+  const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, draining.signal);
 
   const yoga = createGatewayYoga({
     schema,
@@ -146,6 +148,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   const close = async () => {
     sweep?.stop();
+    sources.changes.stop();
     drain();
     await shared.results?.close();
   };
@@ -234,6 +237,9 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
   const weightOf = (caller: string) => config.callerWeights[caller] ?? 1;
   const directory = createCustomerDirectory({ client, throttle, cache: cacheOf<DirectoryPage>('directory', 'directory:', config.cache.directoryTtlMs, DIRECTORY_PAGE_SHAPE) });
   const book = createCustomerBook();
+  const refreshWatched = (uins: readonly number[]) =>
+    Promise.all(quotas.loadEach(uins.map((uin) => ({ uin, maxAgeMs: config.subscriptions.watchRefreshMs / 2 })), { priority: PRIORITY.watch, caller: 'watch', deadline: Date.now() + config.subscriptions.watchRefreshMs }));
+  const changes = createQuotaChanges({ maxUins: config.subscriptions.watchMaxUins, refreshMs: config.subscriptions.watchRefreshMs, refresh: refreshWatched });
   const roster = createRoster(config, directory, store, metrics, book);
   const membership = config.cache.directoryMembership ? roster : undefined;
   const common = { client, throttle, denylist, roster: membership, maxQueued: config.limits.maxQueuedUins, weightOf, deployment: shared.deployment };
@@ -241,7 +247,7 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     ...common,
     onOverload: () => metrics.recordUinOverload('QueryVoucherAmountByUin'),
     cache: cacheOf<VoucherQuota>('quota', 'quota:', config.cache.quotaTtlMs, QUOTA_SHAPE),
-    onAnswers: (answers) => void book.recordQuotas([...answers].map(([uin, { value, asOf }]) => ({ uin, quota: { totalAmount: value.totalAmount, remainAmount: value.remainAmount, asOf } }))),
+    onAnswers: (answers) => changes.publish(book.recordQuotas([...answers].map(([uin, { value, asOf }]) => ({ uin, quota: { totalAmount: value.totalAmount, remainAmount: value.remainAmount, asOf } })))),
   });
   const onUnknownCode = onceUnknownCode((field, code) => logger.warn({ field, code }, 'unknown upstream code mapped to UNKNOWN'));
   const profiles = createCustomerProfileSource({
@@ -274,6 +280,8 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     roster,
     membership,
     book,
+    changes,
+    refreshWatched,
     voucherPool,
     queuedUins: () => ({
       QueryVoucherAmountByUin: quotas.queue.stats().queued,
@@ -332,7 +340,14 @@ function createRoster(config: Config, directory: CustomerDirectory, store: KeyVa
  * (every selection of a field collects in one tick and goes to its action's queue), the caller's
  * identity and priority. The plugin releases the deadline timer with the response.
  */
-function createContextFactory(config: Config, sources: Sources, metrics: GatewayMetrics, isDraining: () => boolean) {
+function createContextFactory(config: Config, sources: Sources, metrics: GatewayMetrics, draining: AbortSignal) {
+  const isDraining = () => draining.aborted;
+  const subscriptions = createSubscriptions({
+    changes: sources.changes,
+    book: sources.book,
+    draining,
+    limits: { maxPerCaller: config.subscriptions.maxPerCaller, maxUins: config.subscriptions.maxUinsPerSubscription },
+  });
   const { quotas, profiles, vouchers, directory, voucherPool, roster, book } = sources;
   const allowance = createInteractiveAllowance(config.interactive);
   const lanes = createCallerLanes(config.callers);
@@ -341,8 +356,21 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
   const context = (initial: { request: Request }): GatewayContext => {
     const { request } = initial;
     const requestId = requestIdOf(request);
-    const deadline = Date.now() + config.limits.requestDeadlineMs;
-    const { signal, release } = deadlineSignal(config.limits.requestDeadlineMs, request.signal);
+    const { signal: requestSignal, release } = deadlineSignal(config.limits.requestDeadlineMs, request.signal);
+    // A query's upstream work has one deadline; a subscription's event fields get a fresh one each.
+    const startedAt = Date.now();
+    let subscription = false;
+    const deadline = () => (subscription ? Date.now() : startedAt) + config.limits.requestDeadlineMs;
+    const signalOf = () => (subscription ? request.signal : requestSignal);
+    const subscriber = () => {
+      if (!subscription) {
+        subscription = true;
+        release();
+      }
+      const exp = verifiedCaller(initial)?.payload.exp;
+      const transport = (initial as { transport?: string }).transport ?? 'sse';
+      return { caller: caller(), clientGone: request.signal, expiresAt: typeof exp === 'number' ? exp * 1000 : undefined, transport };
+    };
     releases.set(request, release);
     const budget = { requestedUins: 0 };
     // The lane (fair share, allowance, weight) a caller's name buys: bounded, and nothing for a rotated name.
@@ -363,7 +391,7 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
       new DataLoader<UinKey, Cached<T>, string>(
         async (keys) => {
           const who = caller();
-          const each = source.loadEach(keys, { priority: priority(), caller: who, deadline, signal, requestId });
+          const each = source.loadEach(keys, { priority: priority(), caller: who, deadline: deadline(), signal: signalOf(), requestId });
           void Promise.all(each).then((results) => {
             const failedFast = results.filter((result) => result instanceof ThrottleOverloadedError).length;
             metrics.recordCallerUins(who, results.filter((result) => !(result instanceof Error)).length, failedFast);
@@ -374,6 +402,17 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
       );
     const quotaLoader = loaderOf<VoucherQuota>(quotas);
     const profileLoader = loaderOf<CustomerProfile>(profiles);
+    /** A subscription's events resolve like reads, each on fresh loaders; `voucherQuota` is the event's current value. */
+    async function* eventsWithFreshLoaders(events: AsyncIterable<QuotaChangeEvent>): AsyncGenerator<QuotaChangeEvent> {
+      for await (const event of events) {
+        quotaLoader.clearAll();
+        profileLoader.clearAll();
+        voucherLoaders.clear();
+        const { totalAmount, remainAmount, asOf } = event.current;
+        quotaLoader.prime({ uin: event.uin }, { value: { uin: event.uin, totalAmount, remainAmount }, asOf });
+        yield event;
+      }
+    }
     const voucherLoaders = new Map<VoucherStatusFilter | undefined, DataLoader<UinKey, Cached<VoucherList>, string>>();
     const pools = new Map<string, Promise<Cached<VoucherPool>>>();
     return {
@@ -385,10 +424,10 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
         if (!loader) voucherLoaders.set(status, (loader = loaderOf(vouchers.get(status) as CachedUinSource<VoucherList>)));
         return withAsOf(loader.load({ uin, maxAgeMs }));
       },
-      customerDirectory: (offset, limit) => raceSignal(directory.slice(offset, limit, { priority: priority() }), signal),
+      customerDirectory: (offset, limit) => raceSignal(directory.slice(offset, limit, { priority: priority() }), signalOf()),
       customerBook: async (query, bookOptions = {}) => {
         // The book knows its customers once the directory has loaded: the first page waits for it.
-        if (roster && !roster.current()) await raceSignal(roster.load(), signal);
+        if (roster && !roster.current()) await raceSignal(roster.load(), signalOf());
         const page = book.page(query);
         // Each row's fields are the values it was sorted and filtered on (asked without `maxAge`).
         for (const { uin, quota, profile } of page.rows) {
@@ -398,12 +437,14 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
         return page;
       },
       bookCoverage: () => book.coverage(),
+      subscribeQuotaChanges: (uins) => eventsWithFreshLoaders(subscriptions.quotaChanges(uins, subscriber(), sources.refreshWatched)),
+      subscribeLowBalance: (below) => eventsWithFreshLoaders(subscriptions.lowBalances(below, subscriber())),
       canReadPersonalData: () => config.auth.mode === 'none' || hasScope(verifiedCaller(initial), config.auth.piiScope),
       loadVoucherPool: (maxAgeMs) => {
         // Memoised per request and maxAge: 50 aliases of voucherPool are one load.
         const key = String(maxAgeMs ?? '');
         let pool = pools.get(key);
-        if (!pool) pools.set(key, (pool = raceSignal(voucherPool.load({ maxAgeMs, priority: PRIORITY.interactive }), signal)));
+        if (!pool) pools.set(key, (pool = raceSignal(voucherPool.load({ maxAgeMs, priority: PRIORITY.interactive }), signalOf())));
         return withAsOf(pool);
       },
       limits: { maxUinsPerQuery: config.limits.maxUinsPerQuery, maxCost: config.limits.maxCost },

@@ -2,14 +2,14 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createDemoData } from '../src/simulator/demo-data.js';
-import { killOnExit, TEST_CHILD_MARKER } from './support/kill-on-exit.js';
+import { killOnExit, TEST_CHILD_MARKER, testRunId } from './support/kill-on-exit.js';
 
 const ENTRY = new URL('../src/index.ts', import.meta.url).pathname;
 
 function start(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TENCENTCLOUD_')));
   // `node --import tsx`, not the `tsx` wrapper: a SIGKILL of the wrapper would orphan the gateway it starts.
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { env: { ...clean, PORT: '0', [TEST_CHILD_MARKER]: '1', ...env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { env: { ...clean, PORT: '0', [TEST_CHILD_MARKER]: testRunId(), ...env } });
   killOnExit(child);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

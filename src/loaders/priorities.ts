@@ -10,6 +10,8 @@ export const PRIORITY = {
   bulk: 0,
   /** Bisecting a call the upstream refused (`UinNoAuth`): only slots no reader's UIN waits for. */
   isolation: -1,
+  /** Re-reading the customers subscriptions watch: below readers, above the sweep. */
+  watch: -2,
   /** The book's sweep: budget nobody else wants. */
   sweep: -3,
 } as const;

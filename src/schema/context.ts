@@ -2,6 +2,7 @@ import type { CustomerProfile, VoucherList } from '../loaders/customer-mapping.j
 import type { VoucherQuota } from '../loaders/customer-sources.js';
 import type { VoucherPool, VoucherStatusFilter } from '../upstream/client.js';
 import type { BookCoverage, BookPage, BookQuery } from '../book/book.js';
+import type { QuotaChangeEvent } from '../server/subscriptions.js';
 
 /** An upstream answer and when the upstream gave it (epoch milliseconds). */
 export type AsOf<T> = T & { readonly asOf: number };
@@ -30,6 +31,10 @@ export interface GatewayContext {
    * directory when it has not loaded yet.
    */
   readonly customerBook: (query: BookQuery, options?: { readonly withProfiles?: boolean }) => Promise<BookPage>;
+  /** `voucherQuotaChanged`: balance changes of `uins` (watched), until the client leaves, the token expires or the gateway drains. */
+  readonly subscribeQuotaChanges: (uins: readonly number[]) => AsyncIterable<QuotaChangeEvent>;
+  /** `lowBalance`: customers below `below` now, then each that falls below it. */
+  readonly subscribeLowBalance: (below: number) => AsyncIterable<QuotaChangeEvent>;
   /** How much of the book the gateway holds. */
   readonly bookCoverage: () => BookCoverage;
   /** Whether the caller may read customers' email and phone (`customers:pii` scope, or no caller auth). */

@@ -8,6 +8,7 @@ import './types/customer-profile.js';
 import './types/voucher-list.js';
 import './types/customer.js';
 import './query.js';
+import './types/subscription.js';
 
 export type { GatewayContext } from './context.js';
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { killOnExit, TEST_CHILD_MARKER } from './kill-on-exit.js';
+import { killOnExit, TEST_CHILD_MARKER, testRunId } from './kill-on-exit.js';
 
 const ENTRY = new URL('../../src/index.ts', import.meta.url).pathname;
 
@@ -34,7 +34,7 @@ export async function startGatewayProcess(
 ): Promise<GatewayProcess> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TENCENTCLOUD_') && !key.startsWith('REDIS_')));
   const args = options.args ?? ['--import', 'tsx', options.entry ?? ENTRY];
-  const childEnv = { ...clean, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0', [TEST_CHILD_MARKER]: '1', ...env };
+  const childEnv = { ...clean, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0', [TEST_CHILD_MARKER]: testRunId(), ...env };
   // `exec` keeps the pid the gateway's own.
   const child: ChildProcess = options.oneOutputPipe
     ? spawn('sh', ['-c', 'exec "$0" "$@" 2>&1', process.execPath, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'ignore'] })

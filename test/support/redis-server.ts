@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { killOnExit, TEST_CHILD_MARKER } from './kill-on-exit.js';
+import { killOnExit, TEST_CHILD_MARKER, testRunId } from './kill-on-exit.js';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
@@ -22,7 +22,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore', env: { ...process.env, [TEST_CHILD_MARKER]: '1' } });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore', env: { ...process.env, [TEST_CHILD_MARKER]: testRunId() } });
     // A test or benchmark that dies early must not leave its Redis running.
     const started = child;
     killOnExit(started);

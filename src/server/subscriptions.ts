@@ -1,0 +1,108 @@
+import { GraphQLError } from 'graphql';
+import type { BookQuota, CustomerBook, QuotaChange } from '../book/book.js';
+import { eventStream, WatchLimitError, type QuotaChanges } from '../book/changes.js';
+import { ERROR_CODES } from '../error-codes.js';
+
+/** One event of `voucherQuotaChanged` / `lowBalance`. */
+export interface QuotaChangeEvent {
+  readonly uin: number;
+  readonly previous: BookQuota | null;
+  readonly current: BookQuota;
+}
+
+export interface SubscriptionLimits {
+  /** Open subscriptions one caller may hold in this process (`MAX_SUBSCRIPTIONS_PER_CALLER`). */
+  readonly maxPerCaller: number;
+  /** UINs one `voucherQuotaChanged` may watch (`MAX_UINS_PER_SUBSCRIPTION`). */
+  readonly maxUins: number;
+}
+
+/**
+ * The subscriptions of one process: balance changes the book learned of, pushed to the subscribers
+ * of that customer. A subscription ends when its client goes away, when its caller's token expires
+ * (with `UNAUTHENTICATED`), or when the gateway drains (the stream completes); whatever ends it frees
+ * its watch and its place in its caller's count.
+ */
+export function createSubscriptions(options: { readonly changes: QuotaChanges; readonly book: CustomerBook; readonly limits: SubscriptionLimits; readonly draining: AbortSignal }) {
+  const { changes, book, limits, draining } = options;
+  const perCaller = new Map<string, number>();
+
+  /** The lifetime of one subscription, with its caller counted; ends as described above. */
+  const open = (request: { readonly caller: string; readonly clientGone: AbortSignal; readonly expiresAt: number | undefined; readonly transport: string }) => {
+    const count = perCaller.get(request.caller) ?? 0;
+    if (count >= limits.maxPerCaller) {
+      throw new GraphQLError(`At most ${limits.maxPerCaller} subscriptions per caller are open at once (MAX_SUBSCRIPTIONS_PER_CALLER).`, { extensions: { code: ERROR_CODES.subscriptionLimit } });
+    }
+    const lifetime = new AbortController();
+    perCaller.set(request.caller, count + 1);
+    changes.open.set(request.transport, (changes.open.get(request.transport) ?? 0) + 1);
+    const end = () => lifetime.abort();
+    draining.addEventListener('abort', end, { once: true });
+    request.clientGone.addEventListener('abort', end, { once: true });
+    lifetime.signal.addEventListener('abort', () => {
+      draining.removeEventListener('abort', end);
+      request.clientGone.removeEventListener('abort', end);
+      const left = (perCaller.get(request.caller) ?? 1) - 1;
+      if (left <= 0) perCaller.delete(request.caller);
+      else perCaller.set(request.caller, left);
+      changes.open.set(request.transport, (changes.open.get(request.transport) ?? 1) - 1);
+    });
+    if (draining.aborted || request.clientGone.aborted) end();
+    return lifetime;
+  };
+
+  /** Fails the stream with `UNAUTHENTICATED` when the caller's token expires. */
+  const expireAt = (expiresAt: number | undefined, lifetime: AbortController, fail: (error: Error) => void) => {
+    if (expiresAt === undefined) return;
+    const timer = setTimeout(() => fail(new GraphQLError('The Bearer token expired: subscribe again with a fresh one.', { extensions: { code: ERROR_CODES.unauthenticated } })), Math.max(0, expiresAt - Date.now()));
+    timer.unref();
+    lifetime.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  };
+
+  const eventOf = (change: QuotaChange): QuotaChangeEvent => ({ uin: change.uin, previous: change.previous ?? null, current: change.current });
+
+  return {
+    /** Changes of `uins`' remain or total amounts; they are watched (re-read every `WATCH_REFRESH_MS`). */
+    quotaChanges(uins: readonly number[], request: Parameters<typeof open>[0], onWatched: (uins: readonly number[]) => void): AsyncIterable<QuotaChangeEvent> {
+      if (uins.length < 1 || uins.length > limits.maxUins) {
+        throw new GraphQLError(`voucherQuotaChanged watches 1 to ${limits.maxUins} customers, got ${uins.length}.`, { extensions: { code: ERROR_CODES.badUserInput, maxUins: limits.maxUins } });
+      }
+      const lifetime = open(request);
+      try {
+        changes.watch(uins, lifetime.signal);
+      } catch (error) {
+        lifetime.abort();
+        if (error instanceof WatchLimitError) throw new GraphQLError(error.message, { extensions: { code: ERROR_CODES.subscriptionLimit, maxWatchedUins: error.maxUins } });
+        throw error;
+      }
+      const watched = new Set(uins);
+      // The book needs a value to compare with: the watched customers are read now, then each interval.
+      onWatched(uins);
+      return eventStream<QuotaChangeEvent>(lifetime, (push, fail) => {
+        expireAt(request.expiresAt, lifetime, fail);
+        changes.listen((change) => {
+          if (watched.has(change.uin) && change.previous) push(eventOf(change));
+        }, lifetime.signal);
+      });
+    },
+
+    /** Every customer already below `below` (from the book), then each one whose balance falls below it. */
+    lowBalances(below: number, request: Parameters<typeof open>[0]): AsyncIterable<QuotaChangeEvent> {
+      const lifetime = open(request);
+      return eventStream<QuotaChangeEvent>(lifetime, (push, fail) => {
+        expireAt(request.expiresAt, lifetime, fail);
+        changes.listen((change) => {
+          if (change.current.remainAmount < below && !(change.previous && change.previous.remainAmount < below)) push(eventOf(change));
+        }, lifetime.signal);
+        for (let after: { key: number | string | null; uin: number } | undefined, more = true; more; ) {
+          const page = book.page({ order: { field: 'REMAIN_AMOUNT', direction: 'ASC' }, filter: { remainAmount: { lt: below } }, after, first: 1000 });
+          for (const row of page.rows) if (row.quota) push({ uin: row.uin, previous: null, current: row.quota });
+          const last = page.rows.at(-1);
+          more = page.hasNextPage && last !== undefined;
+          if (last) after = { key: last.key, uin: last.uin };
+        }
+      }, 100_000);
+    },
+  };
+}
+export type Subscriptions = ReturnType<typeof createSubscriptions>;

@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDemoData, type DemoData } from '../src/simulator/demo-data.js';
+import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
+import { postGraphQL, startGatewayProcess, upstreamEnv, type GatewayProcess } from './support/gateway-process.js';
+
+/**
+ * Subscriptions over SSE against a gateway process: changes the gateway learns of are pushed once to
+ * each subscriber of that customer. Counted: events and upstream calls.
+ */
+const REFRESH_MS = 1000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let simulator: Simulator | undefined;
+let gateway: GatewayProcess | undefined;
+afterEach(async () => {
+  await gateway?.stop();
+  await simulator?.close();
+  gateway = undefined;
+  simulator = undefined;
+});
+
+async function start(data: DemoData, env: Record<string, string> = {}) {
+  simulator = await startSimulator({ data, latencyMs: [50, 150] });
+  gateway = await startGatewayProcess({ ...upstreamEnv(simulator), BOOK_SWEEP_CALLS_PER_SECOND: '0', WATCH_REFRESH_MS: String(REFRESH_MS), MAX_UINS_PER_QUERY: '1000', ...env });
+  return gateway.url;
+}
+
+interface Event {
+  data?: { [field: string]: { customer: { uin: string }; previous: { remainAmount: number } | null; current: { remainAmount: number } } };
+  errors?: { extensions?: { code?: string } }[];
+}
+
+/** An SSE subscription: the events received so far, and a way to end it. */
+function subscribe(url: string, query: string, variables: Record<string, unknown>) {
+  const events: Event[] = [];
+  const controller = new AbortController();
+  let completed = false;
+  const done = (async () => {
+    const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query, variables }), signal: controller.signal });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { value, done: ended } = await reader.read();
+      if (ended) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const message = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const kind = /^event: (\w+)/m.exec(message)?.[1];
+        const data = /^data: (.*)$/m.exec(message)?.[1];
+        if (kind === 'next' && data) events.push(JSON.parse(data) as Event);
+        if (kind === 'complete') completed = true;
+      }
+    }
+  })().catch(() => undefined);
+  return { events, done, completed: () => completed, close: () => controller.abort() };
+}
+
+const CHANGED = 'subscription ($uins: [UIN!]!) { voucherQuotaChanged(uins: $uins) { customer { uin } previous { remainAmount } current { remainAmount } } }';
+const LOW = 'subscription ($below: Float!) { lowBalance(below: $below) { customer { uin } previous { remainAmount } current { remainAmount } } }';
+const mutate = (data: DemoData, uin: number, remainAmount: number) => ((data.customers.get(uin) as { remainAmount: number }).remainAmount = remainAmount);
+
+describe('subscriptions over SSE (a gateway process)', () => {
+  it('2 of 5 watched customers change upstream: exactly 2 events, right values, within a refresh interval and a round trip', async () => {
+    const data = createDemoData({ customers: 200 });
+    const url = await start(data);
+    const uins = data.customerUins.slice(10, 15).map(Number);
+    const sub = subscribe(url, CHANGED, { uins: uins.map(String) });
+    await sleep(REFRESH_MS + 500);
+    mutate(data, uins[1] as number, 1.25);
+    mutate(data, uins[3] as number, 2.5);
+    await sleep(2 * REFRESH_MS + 500);
+    expect(sub.events.map((event) => [Number(event.data?.voucherQuotaChanged?.customer.uin), event.data?.voucherQuotaChanged?.current.remainAmount]).sort()).toEqual(
+      [[uins[1], 1.25], [uins[3], 2.5]].sort(),
+    );
+    sub.close();
+  }, 30_000);
+
+  it('500 subscribers of the same 10 customers: one call per refresh interval', async () => {
+    const data = createDemoData({ customers: 200 });
+    const url = await start(data, { MAX_SUBSCRIPTIONS_PER_CALLER: '1000' });
+    const uins = data.customerUins.slice(20, 30).map(String);
+    const subs = Array.from({ length: 500 }, () => subscribe(url, CHANGED, { uins }));
+    await sleep(REFRESH_MS + 500);
+    simulator?.resetStats();
+    await sleep(3 * REFRESH_MS);
+    const calls = simulator?.callsOf('QueryVoucherAmountByUin') ?? [];
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.length).toBeLessThanOrEqual(4);
+    expect(calls.every((call) => call.uins?.length === 10)).toBe(true);
+    // A change reaches each of the 500 once.
+    mutate(data, Number(uins[0]), 3.75);
+    await sleep(2 * REFRESH_MS + 500);
+    expect(subs.map((sub) => sub.events.length)).toEqual(Array.from({ length: 500 }, () => 1));
+    for (const sub of subs) sub.close();
+  }, 60_000);
+
+  it('lowBalance: one event per customer already below, then one when a balance falls below; a drain completes the stream', async () => {
+    const data = createDemoData({ customers: 200 });
+    const url = await start(data, { SHUTDOWN_DELAY_MS: '500' });
+    await postGraphQL(url, '{ customers(uins: ' + JSON.stringify(data.customerUins.map(String)) + ') { voucherQuota { remainAmount } } }');
+    const below = 2000;
+    const already = [...data.customers.values()].filter((customer) => customer.remainAmount < below).map((customer) => customer.uin);
+    const sub = subscribe(url, LOW, { below });
+    await sleep(500);
+    expect(sub.events.map((event) => Number(event.data?.lowBalance?.customer.uin)).sort()).toEqual([...already].sort());
+    const falling = [...data.customers.values()].find((customer) => customer.remainAmount >= below) as { uin: number };
+    mutate(data, falling.uin, 1);
+    await postGraphQL(url, `{ customer(uin: "${falling.uin}") { voucherQuota(maxAge: 0) { remainAmount } } }`);
+    await sleep(300);
+    expect(sub.events).toHaveLength(already.length + 1);
+    expect(sub.events.at(-1)?.data?.lowBalance).toMatchObject({ customer: { uin: String(falling.uin) }, current: { remainAmount: 1 } });
+    process.kill(gateway?.pid as number, 'SIGTERM');
+    await sub.done;
+    expect(sub.completed()).toBe(true);
+    expect(await gateway?.exited()).toBe(0);
+  }, 30_000);
+});
