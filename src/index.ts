@@ -45,7 +45,7 @@ let redis: RedisConnection | undefined;
 if (config.redis) redis = await connectRedis({ url: config.redis.url, logger });
 
 const gateway = createGateway({ config, upstream, logger, redis, persistedDocuments, log: logDestination });
-const http = await listen(gateway.yoga, config.port);
+const http = await listen(gateway.yoga, config.port, '0.0.0.0', config.auth);
 logger.info(
   {
     url: `${http.url}/graphql`,

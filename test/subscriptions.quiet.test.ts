@@ -1,4 +1,7 @@
+import { createClient } from 'graphql-ws';
+import jwt from 'jsonwebtoken';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createDemoData, type DemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { postGraphQL, startGatewayProcess, upstreamEnv, type GatewayProcess } from './support/gateway-process.js';
@@ -116,5 +119,53 @@ describe('subscriptions over SSE (a gateway process)', () => {
     await sub.done;
     expect(sub.completed()).toBe(true);
     expect(await gateway?.exited()).toBe(0);
+  }, 30_000);
+});
+
+/** A `graphql-ws` subscription: events, and the error it ended with, if any. */
+function subscribeWs(url: string, query: string, variables: Record<string, unknown>, connectionParams: Record<string, unknown> = {}) {
+  const events: Event[] = [];
+  const errors: unknown[] = [];
+  let completed = false;
+  const client = createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: false });
+  const unsubscribe = client.subscribe<Event['data']>({ query, variables }, {
+    next: (value) => void events.push(value as Event),
+    error: (error) => void errors.push(error),
+    complete: () => void (completed = true),
+  });
+  return { events, errors, completed: () => completed, close: async () => (unsubscribe(), await client.dispose()) };
+}
+
+const SECRET = 'an-hs256-shared-secret-of-at-least-32-characters';
+
+describe('subscriptions over graphql-ws (a gateway process)', () => {
+  it('2 of 5 watched customers change upstream: exactly 2 events, right values', async () => {
+    const data = createDemoData({ customers: 200 });
+    const url = await start(data);
+    const uins = data.customerUins.slice(40, 45).map(Number);
+    const sub = subscribeWs(url, CHANGED, { uins: uins.map(String) });
+    await sleep(REFRESH_MS + 500);
+    mutate(data, uins[0] as number, 4.5);
+    mutate(data, uins[4] as number, 5.5);
+    await sleep(2 * REFRESH_MS + 500);
+    expect(sub.errors).toEqual([]);
+    expect(sub.events.map((event) => [Number(event.data?.voucherQuotaChanged?.customer.uin), event.data?.voucherQuotaChanged?.current.remainAmount]).sort()).toEqual([[uins[0], 4.5], [uins[4], 5.5]].sort());
+    await sub.close();
+  }, 30_000);
+
+  it('caller auth: no token → UNAUTHENTICATED; a token in connectionParams is served until it expires, then UNAUTHENTICATED', async () => {
+    const data = createDemoData({ customers: 200 });
+    const url = await start(data, { AUTH_MODE: 'jwt', JWT_SECRET: SECRET });
+    const refused = subscribeWs(url, LOW, { below: 1000 });
+    await sleep(1000);
+    expect(JSON.stringify(refused.errors)).toMatch(/UNAUTHENTICATED/);
+    await refused.close();
+    const token = jwt.sign({ sub: 'dashboard' }, SECRET, { algorithm: 'HS256', expiresIn: 3 });
+    const served = subscribeWs(url, LOW, { below: 1000 }, { Authorization: `Bearer ${token}` });
+    await sleep(1000);
+    expect(served.errors).toEqual([]);
+    await sleep(3500);
+    expect(JSON.stringify(served.errors) + JSON.stringify(served.events)).toMatch(/UNAUTHENTICATED/);
+    await served.close();
   }, 30_000);
 });
