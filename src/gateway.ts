@@ -101,6 +101,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     sharedState,
     knownCallers: Object.keys(config.callerWeights),
     log: options.log,
+    book: () => ({ coverage: sources.book.coverage(), watched: sources.changes.watched(), subscriptions: sources.changes.open }),
   });
   const shared = createSharedState(options);
   const throttle = options.throttle ?? createThrottle(config, shared.budget, metrics);

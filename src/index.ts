@@ -32,7 +32,8 @@ let upstream: { endpoint: string; credentials: NonNullable<Config['credentials']
 if (config.credentials) {
   upstream = { endpoint: config.endpoint, credentials: config.credentials };
 } else {
-  simulator = await startSimulator({ latencyMs: [20, 60] });
+  // A few demo customers spend a little every few seconds: GraphiQL's subscriptions show live events.
+  simulator = await startSimulator({ latencyMs: [20, 60], spending: { everyMs: 3000, customers: 3, amount: 25 } });
   upstream = { endpoint: simulator.url, credentials: simulator.credentials };
   logger.info(
     { simulator: simulator.url, exampleUins: simulator.data.customerUins.slice(0, 3).map(String) },

@@ -109,7 +109,13 @@ export function createCustomerBook(): CustomerBook {
   };
   // Before the directory has loaded, every answer is kept; after, only its customers'.
   const member = (uin: number) => directory.size === 0 || directory.keyOf(uin) !== undefined;
+  // Kept as answers arrive, so `coverage` costs nothing whatever the book's size.
+  let withQuota = 0;
+  let withProfile = 0;
   const forget = (uin: number) => {
+    const row = rows.get(uin);
+    if (row?.quota && directory.keyOf(uin) !== undefined) withQuota -= 1;
+    if (row?.profile && directory.keyOf(uin) !== undefined) withProfile -= 1;
     rows.delete(uin);
     for (const index of [directory, quotaAge, profileAge, ...indexes.values()]) index.set(uin, undefined);
   };
@@ -119,7 +125,12 @@ export function createCustomerBook(): CustomerBook {
       const members = new Set(uins);
       for (const uin of [...rows.keys()]) if (!members.has(uin)) forget(uin);
       for (const uin of uins) {
-        rowOf(uin);
+        const row = rowOf(uin);
+        if (directory.keyOf(uin) === undefined) {
+          // Answers kept before the directory loaded now count.
+          if (row.quota) withQuota += 1;
+          if (row.profile) withProfile += 1;
+        }
         directory.set(uin, 0);
       }
     },
@@ -130,6 +141,7 @@ export function createCustomerBook(): CustomerBook {
         const row = rowOf(uin);
         const previous = row.quota;
         if (previous && previous.asOf > quota.asOf) continue;
+        if (!previous && directory.keyOf(uin) !== undefined) withQuota += 1;
         row.quota = quota;
         for (const [field, keyOf] of Object.entries(QUOTA_KEYS)) indexes.get(field as BookOrderField)?.set(uin, keyOf(quota));
         quotaAge.set(uin, quota.asOf);
@@ -142,6 +154,7 @@ export function createCustomerBook(): CustomerBook {
         if (!member(uin)) continue;
         const row = rowOf(uin);
         if (row.profile && row.profile.asOf > profile.asOf) continue;
+        if (!row.profile && directory.keyOf(uin) !== undefined) withProfile += 1;
         row.profile = profile;
         for (const [field, keyOf] of Object.entries(PROFILE_KEYS)) indexes.get(field as BookOrderField)?.set(uin, keyOf(profile));
         profileAge.set(uin, profile.asOf);
@@ -149,13 +162,6 @@ export function createCustomerBook(): CustomerBook {
     },
     page: (query) => readPage(query, { rows, directory, indexes }),
     coverage() {
-      let withQuota = 0;
-      let withProfile = 0;
-      for (const { uin } of directory.walk('ASC')) {
-        const row = rows.get(uin);
-        if (row?.quota) withQuota += 1;
-        if (row?.profile) withProfile += 1;
-      }
       const oldest = quotaAge.walk('ASC').next();
       const customers = directory.size;
       return { customers, withQuota, withProfile, oldestQuotaAsOf: oldest.done ? null : Number(oldest.value.key), complete: customers > 0 && withQuota === customers && withProfile === customers };

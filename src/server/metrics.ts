@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { AttemptEvent } from '../upstream/client.js';
 import type { Throttle } from '../upstream/throttle.js';
 import { whenRequestEnds } from './request-end.js';
+import type { BookCoverage } from '../book/book.js';
 
 /**
  * Prometheus metrics, one registry per gateway (so tests and several gateways in one process never
@@ -31,6 +32,8 @@ export interface MetricsSources {
   readonly sharedState: () => 'local' | 'redis' | 'fallback';
   /** Callers with a label of their own (`CALLER_WEIGHTS`); every other caller is counted as `other`. */
   readonly knownCallers?: readonly string[];
+  /** The book's coverage, the distinct customers watched and the open subscriptions per transport. */
+  readonly book?: (() => { coverage: BookCoverage; watched: number; subscriptions: ReadonlyMap<string, number> }) | undefined;
   /** Log lines dropped because stdout did not drain (or its reader is gone), and bytes waiting for it. */
   readonly log?: { readonly dropped: () => number; readonly bufferedBytes: () => number } | undefined;
 }
@@ -82,6 +85,7 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
       if (dropped > 0) this.inc(dropped);
     },
   });
+  registerBookMetrics(registry, sources);
   new Gauge({
     name: 'log_buffered_bytes',
     help: 'Bytes of log lines waiting for the stdout reader (bounded by LOG_BUFFER_BYTES).',
@@ -219,4 +223,49 @@ export function useMetrics(metrics: GatewayMetrics): Plugin {
       void whenRequestEnds(request).then(() => requests.observe(labels, (performance.now() - start) / 1000));
     },
   };
+}
+
+/** The book (coverage, the sweep's lag) and the subscriptions (watched customers, open streams). */
+function registerBookMetrics(registry: Registry, sources: MetricsSources): void {
+  const read = () => sources.book?.();
+  new Gauge({
+    name: 'book_customers',
+    help: 'Customers in the book, by what it knows of them: all (the directory), with_quota, with_profile.',
+    labelNames: ['known'],
+    registers: [registry],
+    collect() {
+      const book = read();
+      if (!book) return;
+      this.set({ known: 'all' }, book.coverage.customers);
+      this.set({ known: 'with_quota' }, book.coverage.withQuota);
+      this.set({ known: 'with_profile' }, book.coverage.withProfile);
+    },
+  });
+  new Gauge({
+    name: 'book_oldest_quota_age_seconds',
+    help: "Age of the book's oldest quota: the sweep's lag.",
+    registers: [registry],
+    collect() {
+      const oldest = read()?.coverage.oldestQuotaAsOf;
+      this.set(oldest === null || oldest === undefined ? 0 : (Date.now() - oldest) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'watched_uins',
+    help: 'Distinct customers subscriptions watch (re-read every WATCH_REFRESH_MS).',
+    registers: [registry],
+    collect() {
+      this.set(read()?.watched ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'subscriptions_open',
+    help: 'Open subscriptions, by transport (sse, graphql-ws).',
+    labelNames: ['transport'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [transport, open] of read()?.subscriptions ?? []) this.set({ transport }, open);
+    },
+  });
 }

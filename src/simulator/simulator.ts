@@ -39,6 +39,11 @@ export interface SimulatorOptions {
   readonly data?: DemoData;
   /** Seed of the latency jitter. */
   readonly seed?: number;
+  /**
+   * Balances that change by themselves: every `everyMs`, `customers` customers picked at random spend
+   * `amount` (never below 0), so subscriptions and the book show live changes. Default: off.
+   */
+  readonly spending?: { readonly everyMs: number; readonly customers: number; readonly amount: number } | undefined;
 }
 
 export type Fault =
@@ -108,6 +113,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const unknownUinMode = options.unknownUinMode ?? 'fail-call';
   const maxSkew = options.maxClockSkewSeconds ?? 300;
   const random = mulberry32(options.seed ?? 1);
+  const spending = options.spending && startSpending(data, options.spending, random);
   const latency = (): number => {
     const { latencyMs = 0 } = options;
     if (typeof latencyMs === 'number') return latencyMs;
@@ -326,6 +332,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       faults = [];
     },
     close: async () => {
+      if (spending) clearInterval(spending);
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -417,4 +424,16 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** A few customers spend a little every few seconds (`SimulatorOptions.spending`). */
+function startSpending(data: DemoData, spending: NonNullable<SimulatorOptions['spending']>, random: () => number): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    for (let i = 0; i < spending.customers; i++) {
+      const customer = data.customers.get(data.customerUins[Math.floor(random() * data.customerUins.length)] as number) as { remainAmount: number } | undefined;
+      if (customer) customer.remainAmount = Math.max(0, Math.round((customer.remainAmount - spending.amount) * 100) / 100);
+    }
+  }, spending.everyMs);
+  timer.unref();
+  return timer;
 }
