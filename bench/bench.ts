@@ -8,7 +8,7 @@
  * Each scenario gets a fresh gateway process (fresh throttle window and cache) and a fresh simulator,
  * which runs here, on a loop kept idle.
  * `--quick` skips the long scenarios (bulk + interactive, fair shares, 30 s repeat reads); `--only
- * deployment|stream|strangers` runs those rows alone; `--strict` exits 1 when a target is missed (a quiet machine).
+ * deployment|stream|strangers|book` runs those rows alone; `--strict` exits 1 when a target is missed (a quiet machine).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -564,7 +564,85 @@ async function strangers(): Promise<Row> {
   };
 }
 
-const rows: Row[] = only === 'strangers' ? [await strangers()] : only === 'stream' ? [await streamed()] : only === 'deployment' ? [await replicasMeasured(), await replicasConcurrent(), await loneRequestDeployment(), await fairness()] : [
+const BOOK_PAGE = '{ allCustomers(first: 20, orderBy: { field: REMAIN_AMOUNT, direction: ASC }) { totalCount coverage { complete } nodes { uin voucherQuota { remainAmount } profile { name } } } }';
+
+/** Polls the book's coverage until it is complete; the milliseconds it took. */
+async function untilBookComplete(url: string, startedAt: number, maxMs: number): Promise<number> {
+  for (;;) {
+    const result = await postGraphQL<{ allCustomers: { coverage: { complete: boolean } } }>(url, '{ allCustomers(first: 1, orderBy: { field: REMAIN_AMOUNT }) { coverage { complete } } }');
+    if (result.data?.allCustomers.coverage.complete) return performance.now() - startedAt;
+    if (performance.now() - startedAt > maxMs) return Number.POSITIVE_INFINITY;
+    await sleep(100);
+  }
+}
+
+/**
+ * "The 20 lowest balances" from a book of 50,000 customers (the simulator's limits raised so the sweep
+ * fills it in about half a minute), median latency beside a `{ __typename }` request's.
+ */
+async function bookLowest(): Promise<Row> {
+  const customers = createDemoData({ customers: 50_000 });
+  const simulator = await startSimulator({ latencyMs: LATENCY, data: customers, ratePerSecond: { QueryVoucherAmountByUin: 120, DescribeCustomerInfo: 120, DescribeCustomerUin: 220 } });
+  const gateway = await gatewayProcess(simulator, {
+    UPSTREAM_RATE_LIMITS: 'QueryVoucherAmountByUin=100,DescribeCustomerInfo=100,DescribeCustomerUin=200',
+    BOOK_SWEEP_CALLS_PER_SECOND: '100',
+    DIRECTORY_MEMBERSHIP: 'true',
+  });
+  const fillMs = await untilBookComplete(gateway.url, performance.now(), 120_000);
+  const time = async (query: string) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      await postGraphQL(gateway.url, query);
+      samples.push(performance.now() - t0);
+    }
+    return median(samples);
+  };
+  await time(BOOK_PAGE);
+  const [page, bare] = [await time(BOOK_PAGE), await time('{ __typename }')];
+  const rateLimited = simulator.stats().rateLimited;
+  await gateway.close();
+  await simulator.close();
+  return {
+    scenario: '20 lowest balances from a book of 50,000 customers (in process)',
+    uins: 20,
+    calls: 0,
+    minimum: 0,
+    allowed: 0,
+    rateLimited,
+    served: `median ${page.toFixed(1)} ms, { __typename } ${bare.toFixed(1)} ms`,
+    wallMs: page,
+    limitMs: 0,
+    note: `median of 30 (target ≤ 2 × { __typename } + 10 ms = ${(2 * bare + 10).toFixed(1)} ms); the sweep filled the book in ${(fillMs / 1000).toFixed(1)} s at raised limits`,
+  };
+}
+
+/** The sweep alone at the full budget (5 calls/s per action) over 2000 customers: until the book is complete. */
+async function sweepCycle(): Promise<Row> {
+  const customers = createDemoData({ customers: 2000 });
+  const simulator = await startSimulator({ latencyMs: LATENCY, data: customers });
+  const gateway = await gatewayProcess(simulator, { BOOK_SWEEP_CALLS_PER_SECOND: '5', DIRECTORY_MEMBERSHIP: 'true' });
+  const started = performance.now();
+  const ms = await untilBookComplete(gateway.url, started, 120_000);
+  const calls = simulator.callsOf('QueryVoucherAmountByUin').length;
+  const rateLimited = simulator.stats().rateLimited;
+  await gateway.close();
+  await simulator.close();
+  return {
+    scenario: 'sweep: a book of 2000 customers complete at the full budget (5 calls/s per action)',
+    uins: 2000,
+    calls,
+    minimum: 100,
+    allowed: 110,
+    rateLimited,
+    served: 'complete',
+    wallMs: ms,
+    limitMs: 20_000 + 1000,
+    note: 'limit: 2000 / 100 UINs a second + the directory (20 pages at 20/s); quotas and profiles side by side',
+  };
+}
+
+const rows: Row[] = only === 'book' ? [await bookLowest(), await sweepCycle()] : only === 'strangers' ? [await strangers()] : only === 'stream' ? [await streamed()] : only === 'deployment' ? [await replicasMeasured(), await replicasConcurrent(), await loneRequestDeployment(), await fairness()] : [
   await concurrent('1 query, N = 20', 1, 20),
   await concurrent('1 query, N = 100', 1, 100),
   await concurrent('1 query, N = 1000', 1, 1000),
@@ -573,6 +651,8 @@ const rows: Row[] = only === 'strangers' ? [await strangers()] : only === 'strea
   await concurrent('50 clients × 10 UINs, concurrent', 50, 10, 1),
   await loneRequest(),
   await strangers(),
+  await bookLowest(),
+  await sweepCycle(),
   await replicasMeasured(),
   await replicasConcurrent(),
   await loneRequestDeployment(),
@@ -628,6 +708,11 @@ if (stranger) {
   if (!stranger.served.startsWith('20 / 20 customers, 200 / 200')) failures.push(`strangers: ${stranger.served}`);
   if (!(p95 <= 1500)) failures.push(`strangers: the other caller's lookups p95 ${p95} ms > 1.5 s`);
   if (!/asked again: 0 calls/.test(stranger.note ?? '')) failures.push('strangers: asked again, they cost calls');
+}
+const lowest = rows.find((row) => row.scenario.startsWith('20 lowest balances'));
+if (lowest) {
+  const [page, bare] = [...lowest.served.matchAll(/([\d.]+) ms/g)].map((match) => Number(match[1]));
+  if (!(Number(page) <= 2 * Number(bare) + 10)) failures.push(`book: 20 lowest in ${page} ms > 2 × ${bare} + 10 ms`);
 }
 const dashboard = rows.find((row) => row.scenario.startsWith('dashboard page, cold'));
 if (dashboard && !dashboard.served.startsWith('100 /')) failures.push('dashboard page: not every customer complete');

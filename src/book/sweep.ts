@@ -42,18 +42,30 @@ export function startSweep(options: SweepOptions): Sweep {
   const sleep = options.sleep ?? unrefSleep;
   const calls: Record<string, number> = {};
 
+  // One call's worth leaves every interval; several may be in flight (a call takes a round trip),
+  // never the same UIN twice, and never more than a second's worth at once.
   const run = async (lane: SweepLane) => {
     await options.ready().catch(() => undefined);
+    const inFlight = new Set<number>();
+    let batches = 0;
     while (!stopped.signal.aborted) {
       const startedAt = now();
-      if (!options.mayRun || (await options.mayRun())) {
-        const uins = options.book.oldest(lane.kind, batchSize);
+      if (batches < Math.max(1, options.callsPerSecond) && (!options.mayRun || (await options.mayRun()))) {
+        const uins = options.book.oldest(lane.kind, batchSize + inFlight.size).filter((uin) => !inFlight.has(uin)).slice(0, batchSize);
         if (uins.length > 0) {
           calls[lane.kind] = (calls[lane.kind] ?? 0) + 1;
-          await lane.load(uins).catch(() => undefined);
+          batches += 1;
+          for (const uin of uins) inFlight.add(uin);
+          void lane
+            .load(uins)
+            .catch(() => undefined)
+            .finally(() => {
+              batches -= 1;
+              for (const uin of uins) inFlight.delete(uin);
+            });
         }
       }
-      await sleep(Math.max(intervalMs - (now() - startedAt), 50), stopped.signal).catch(() => undefined);
+      await sleep(Math.max(intervalMs - (now() - startedAt), 5), stopped.signal).catch(() => undefined);
     }
   };
   for (const lane of options.lanes) void run(lane);
