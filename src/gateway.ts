@@ -16,7 +16,7 @@ import { createCustomerRoster, type CustomerRoster } from './loaders/customer-ro
 import { createCustomerBook, type BookProfile, type CustomerBook } from './book/book.js';
 import { startSweep, type Sweep } from './book/sweep.js';
 import { createQuotaChanges } from './book/changes.js';
-import { createSubscriptions, type QuotaChangeEvent } from './server/subscriptions.js';
+import { createSubscriptions, type QuotaChangeEvent, type Subscriptions } from './server/subscriptions.js';
 import { onceUnknownCode, type CustomerProfile, type VoucherList } from './loaders/customer-mapping.js';
 import { createVoucherPoolSource } from './loaders/voucher-pool.js';
 import { PRIORITY } from './loaders/priorities.js';
@@ -349,7 +349,7 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
     draining,
     limits: { maxPerCaller: config.subscriptions.maxPerCaller, maxUins: config.subscriptions.maxUinsPerSubscription },
   });
-  const { quotas, profiles, vouchers, directory, voucherPool, roster, book } = sources;
+  const { quotas, profiles, vouchers, directory, voucherPool } = sources;
   const allowance = createInteractiveAllowance(config.interactive);
   const lanes = createCallerLanes(config.callers);
   /** The request's deadline timer and listener, released when its response is sent. */
@@ -403,17 +403,6 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
       );
     const quotaLoader = loaderOf<VoucherQuota>(quotas);
     const profileLoader = loaderOf<CustomerProfile>(profiles);
-    /** A subscription's events resolve like reads, each on fresh loaders; `voucherQuota` is the event's current value. */
-    async function* eventsWithFreshLoaders(events: AsyncIterable<QuotaChangeEvent>): AsyncGenerator<QuotaChangeEvent> {
-      for await (const event of events) {
-        quotaLoader.clearAll();
-        profileLoader.clearAll();
-        voucherLoaders.clear();
-        const { totalAmount, remainAmount, asOf } = event.current;
-        quotaLoader.prime({ uin: event.uin }, { value: { uin: event.uin, totalAmount, remainAmount }, asOf });
-        yield event;
-      }
-    }
     const voucherLoaders = new Map<VoucherStatusFilter | undefined, DataLoader<UinKey, Cached<VoucherList>, string>>();
     const pools = new Map<string, Promise<Cached<VoucherPool>>>();
     return {
@@ -426,20 +415,7 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
         return withAsOf(loader.load({ uin, maxAgeMs }));
       },
       customerDirectory: (offset, limit) => raceSignal(directory.slice(offset, limit, { priority: priority() }), signalOf()),
-      customerBook: async (query, bookOptions = {}) => {
-        // The book knows its customers once the directory has loaded: the first page waits for it.
-        if (roster && !roster.current()) await raceSignal(roster.load(), signalOf());
-        const page = book.page(query);
-        // Each row's fields are the values it was sorted and filtered on (asked without `maxAge`).
-        for (const { uin, quota, profile } of page.rows) {
-          if (quota) quotaLoader.prime({ uin }, { value: { uin, totalAmount: quota.totalAmount, remainAmount: quota.remainAmount }, asOf: quota.asOf });
-          if (profile && bookOptions.withProfiles) profileLoader.prime({ uin }, { value: { ...profile, email: null, phone: null }, asOf: profile.asOf });
-        }
-        return page;
-      },
-      bookCoverage: () => book.coverage(),
-      subscribeQuotaChanges: (uins) => eventsWithFreshLoaders(subscriptions.quotaChanges(uins, subscriber(), sources.refreshWatched)),
-      subscribeLowBalance: (below) => eventsWithFreshLoaders(subscriptions.lowBalances(below, subscriber())),
+      ...bookContext({ sources, subscriptions, quotaLoader, profileLoader, voucherLoaders, signalOf, subscriber }),
       canReadPersonalData: () => config.auth.mode === 'none' || hasScope(verifiedCaller(initial), config.auth.piiScope),
       loadVoucherPool: (maxAgeMs) => {
         // Memoised per request and maxAge: 50 aliases of voucherPool are one load.
@@ -468,6 +444,54 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
     },
   };
   return { context, plugin };
+}
+
+/** The request's loaders a book page or a subscription event primes. */
+interface RequestLoaders {
+  readonly quotaLoader: DataLoader<UinKey, Cached<VoucherQuota>, string>;
+  readonly profileLoader: DataLoader<UinKey, Cached<CustomerProfile>, string>;
+  readonly voucherLoaders: Map<VoucherStatusFilter | undefined, unknown>;
+}
+
+/**
+ * The book's part of a request's context: pages read from the book (their rows primed into the
+ * request's loaders, so the book's fields cost nothing) and subscriptions (each event resolved on
+ * fresh loaders, its `voucherQuota` the event's current value).
+ */
+function bookContext(parts: RequestLoaders & {
+  readonly sources: Sources;
+  readonly subscriptions: Subscriptions;
+  readonly signalOf: () => AbortSignal;
+  readonly subscriber: () => Parameters<Subscriptions['lowBalances']>[1];
+}): Pick<GatewayContext, 'customerBook' | 'bookCoverage' | 'subscribeQuotaChanges' | 'subscribeLowBalance'> {
+  const { sources, subscriptions, quotaLoader, profileLoader, voucherLoaders } = parts;
+  const { roster, book } = sources;
+  async function* fresh(events: AsyncIterable<QuotaChangeEvent>): AsyncGenerator<QuotaChangeEvent> {
+    for await (const event of events) {
+      quotaLoader.clearAll();
+      profileLoader.clearAll();
+      voucherLoaders.clear();
+      const { totalAmount, remainAmount, asOf } = event.current;
+      quotaLoader.prime({ uin: event.uin }, { value: { uin: event.uin, totalAmount, remainAmount }, asOf });
+      yield event;
+    }
+  }
+  return {
+    customerBook: async (query, bookOptions = {}) => {
+      // The book knows its customers once the directory has loaded: the first page waits for it.
+      if (roster && !roster.current()) await raceSignal(roster.load(), parts.signalOf());
+      const page = book.page(query);
+      // Each row's fields are the values it was sorted and filtered on (asked without `maxAge`).
+      for (const { uin, quota, profile } of page.rows) {
+        if (quota) quotaLoader.prime({ uin }, { value: { uin, totalAmount: quota.totalAmount, remainAmount: quota.remainAmount }, asOf: quota.asOf });
+        if (profile && bookOptions.withProfiles) profileLoader.prime({ uin }, { value: { ...profile, email: null, phone: null }, asOf: profile.asOf });
+      }
+      return page;
+    },
+    bookCoverage: () => book.coverage(),
+    subscribeQuotaChanges: (uins) => fresh(subscriptions.quotaChanges(uins, parts.subscriber(), sources.refreshWatched)),
+    subscribeLowBalance: (below) => fresh(subscriptions.lowBalances(below, parts.subscriber())),
+  };
 }
 
 async function withAsOf<T>(loaded: Promise<Cached<T>>): Promise<AsOf<T>> {

@@ -62,6 +62,13 @@ export interface QuotaChange {
   readonly current: BookQuota;
 }
 
+/** One event of `voucherQuotaChanged` / `lowBalance`. */
+export interface QuotaChangeEvent {
+  readonly uin: number;
+  readonly previous: BookQuota | null;
+  readonly current: BookQuota;
+}
+
 export interface CustomerBook {
   /** The directory's customers: those who left the book's directory leave the book. */
   setDirectory(uins: readonly number[]): void;

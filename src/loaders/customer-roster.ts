@@ -76,11 +76,11 @@ export function createCustomerRoster(options: CustomerRosterOptions): CustomerRo
   const refresh = (): NonNullable<typeof walk> => {
     if (walk) return walk;
     const previous = list;
-    const progress = { startedAt: now(), pagesDone: 0, pages: previous ? Math.ceil(previous.uins.length / options.pageSize) + 1 : undefined as number | undefined };
+    const progress: WalkProgress = { startedAt: now(), pagesDone: 0, pages: previous ? Math.ceil(previous.uins.length / options.pageSize) + 1 : undefined };
     const done = (async () => {
       const shared = await readShared(store);
       if (shared && (!previous || shared.asOf > previous.asOf) && now() - shared.asOf < ttlMs) return shared;
-      return walkUnderLease(progress, previous);
+      return walkUnderLease(options, progress, previous);
     })()
       .then(
         (loaded) => {
@@ -107,53 +107,11 @@ export function createCustomerRoster(options: CustomerRosterOptions): CustomerRo
     return walk;
   };
 
-  /** Walks under the deployment's lease; without it, waits for the holder's list. */
-  const walkUnderLease = async (progress: { startedAt: number; pagesDone: number; pages: number | undefined }, previous: RosterList | undefined): Promise<RosterList | undefined> => {
-    const leaseMs = Math.max(30_000, ((progress.pages ?? 100) / options.pagesPerSecond) * 3000);
-    const token = `${process.pid}:${Math.random()}`;
-    if (!(await store.setIfAbsent(LEASE_KEY, token, leaseMs))) return awaitSharedList(previous, leaseMs);
-    try {
-      const startedAt = now();
-      const { uins, pages, restarts } = await walkDirectory(options.pageFn, {
-        onTotal: (total) => (progress.pages = Math.max(1, Math.ceil(total / options.pageSize))),
-        onPage: () => (progress.pagesDone += 1),
-      });
-      options.onWalk?.({ pages, restarts, customers: uins.length });
-      const loaded: RosterList = { uins, members: new Set(uins), asOf: startedAt };
-      await writeShared(store, loaded);
-      return loaded;
-    } finally {
-      await store.deleteMany([LEASE_KEY]);
-    }
-  };
-
-  /** Another replica walks: its list, once written (or none when its lease lapses). */
-  const awaitSharedList = async (previous: RosterList | undefined, leaseMs: number): Promise<RosterList | undefined> => {
-    const giveUpAt = now() + leaseMs;
-    while (now() < giveUpAt) {
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      const shared = await readShared(store);
-      if (shared && (!previous || shared.asOf > previous.asOf)) return shared;
-      const [holder] = await store.getMany([LEASE_KEY]);
-      if (holder === undefined) return readShared(store);
-    }
-    return undefined;
-  };
-
-  /** Waits for `pending` when it can be done by `deadline`, never past it. */
-  const waitIfInTime = async (pending: NonNullable<typeof walk>, deadline: number | undefined): Promise<void> => {
-    if (deadline !== undefined && pending.expectedEnd() > deadline) return;
-    let timer: NodeJS.Timeout | undefined;
-    const late = deadline === undefined ? new Promise<void>(() => undefined) : new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - now()))));
-    await Promise.race([pending.done.then(() => undefined, () => undefined), late]);
-    clearTimeout(timer);
-  };
-
   return {
     async strangers(uins, strangerOptions = {}) {
       const absent = () => (list ? uins.filter((uin) => !list?.members.has(uin)) : [...uins]);
       if (uins.length === 0 || (list && absent().length === 0)) return new Set();
-      if (!fresh() && (walk || now() >= retryAt)) await waitIfInTime(refresh(), strangerOptions.deadline);
+      if (!fresh() && (walk || now() >= retryAt)) await waitIfInTime(refresh(), strangerOptions.deadline, now);
       return fresh() ? new Set(absent()) : new Set();
     },
     listsFresh: (uin) => fresh() && (list?.members.has(uin) ?? false),
@@ -164,6 +122,58 @@ export function createCustomerRoster(options: CustomerRosterOptions): CustomerRo
     },
     busy: () => walk !== undefined,
   };
+}
+
+interface WalkProgress {
+  readonly startedAt: number;
+  pagesDone: number;
+  pages: number | undefined;
+}
+
+/** Walks under the deployment's lease; without it, waits for the holder's list. */
+async function walkUnderLease(options: CustomerRosterOptions, progress: WalkProgress, previous: RosterList | undefined): Promise<RosterList | undefined> {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const leaseMs = Math.max(30_000, ((progress.pages ?? 100) / options.pagesPerSecond) * 3000);
+  const token = `${process.pid}:${Math.random()}`;
+  if (!(await store.setIfAbsent(LEASE_KEY, token, leaseMs))) return awaitSharedList(store, previous, leaseMs, now);
+  try {
+    const startedAt = now();
+    const { uins, pages, restarts } = await walkDirectory(options.pageFn, {
+      onTotal: (total) => (progress.pages = Math.max(1, Math.ceil(total / options.pageSize))),
+      onPage: () => (progress.pagesDone += 1),
+    });
+    options.onWalk?.({ pages, restarts, customers: uins.length });
+    const loaded: RosterList = { uins, members: new Set(uins), asOf: startedAt };
+    await writeShared(store, loaded);
+    return loaded;
+  } finally {
+    // Ours to give back only while it is still ours (a lapsed lease may be another replica's now).
+    const [holder] = await store.getMany([LEASE_KEY]);
+    if (holder === token) await store.deleteMany([LEASE_KEY]);
+  }
+}
+
+/** Another replica walks: its list, once written (or none when its lease lapses). */
+async function awaitSharedList(store: KeyValueStore, previous: RosterList | undefined, leaseMs: number, now: () => number): Promise<RosterList | undefined> {
+  const giveUpAt = now() + leaseMs;
+  while (now() < giveUpAt) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    const shared = await readShared(store);
+    if (shared && (!previous || shared.asOf > previous.asOf)) return shared;
+    const [holder] = await store.getMany([LEASE_KEY]);
+    if (holder === undefined) return readShared(store);
+  }
+  return undefined;
+}
+
+/** Waits for `pending` when it can be done by `deadline`, never past it. */
+async function waitIfInTime(pending: { readonly done: Promise<unknown>; readonly expectedEnd: () => number }, deadline: number | undefined, now: () => number): Promise<void> {
+  if (deadline !== undefined && pending.expectedEnd() > deadline) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = deadline === undefined ? new Promise<void>(() => undefined) : new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - now()))));
+  await Promise.race([pending.done.then(() => undefined, () => undefined), late]);
+  clearTimeout(timer);
 }
 
 /**

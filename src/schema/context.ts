@@ -2,7 +2,7 @@ import type { CustomerProfile, VoucherList } from '../loaders/customer-mapping.j
 import type { VoucherQuota } from '../loaders/customer-sources.js';
 import type { VoucherPool, VoucherStatusFilter } from '../upstream/client.js';
 import type { BookCoverage, BookPage, BookQuery } from '../book/book.js';
-import type { QuotaChangeEvent } from '../server/subscriptions.js';
+import type { QuotaChangeEvent } from '../book/book.js';
 
 /** An upstream answer and when the upstream gave it (epoch milliseconds). */
 export type AsOf<T> = T & { readonly asOf: number };

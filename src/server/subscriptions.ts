@@ -1,14 +1,9 @@
 import { GraphQLError } from 'graphql';
-import type { BookQuota, CustomerBook, QuotaChange } from '../book/book.js';
+import type { CustomerBook, QuotaChange, QuotaChangeEvent } from '../book/book.js';
 import { eventStream, WatchLimitError, type QuotaChanges } from '../book/changes.js';
 import { ERROR_CODES } from '../error-codes.js';
 
-/** One event of `voucherQuotaChanged` / `lowBalance`. */
-export interface QuotaChangeEvent {
-  readonly uin: number;
-  readonly previous: BookQuota | null;
-  readonly current: BookQuota;
-}
+export type { QuotaChangeEvent } from '../book/book.js';
 
 export interface SubscriptionLimits {
   /** Open subscriptions one caller may hold in this process (`MAX_SUBSCRIPTIONS_PER_CALLER`). */

@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import type { QuotaChangeEvent } from '../../server/subscriptions.js';
+import type { QuotaChangeEvent } from '../../book/book.js';
 import { Customer } from './customer.js';
 import { UIN } from './uin.js';
 import { VoucherQuota } from './voucher-quota.js';
