@@ -99,6 +99,27 @@ describe('the book (a gateway process, 2000 customers, sweep at 5 calls/s)', () 
     expect(new Set(await upstreamCallsOf(pageIds))).toEqual(new Set([0]));
   }, 90_000);
 
+  it('a 1000-UIN reader started during the sweep: no sweep call leaves while its UINs wait, 0 RequestLimitExceeded', async () => {
+    const data = createDemoData({ customers: 2000 });
+    const url = await start(data, { MAX_UINS_PER_QUERY: '1000', QUOTA_CACHE_TTL_MS: '0' });
+    // The sweep is under way (the directory has loaded, quota calls are leaving).
+    for (let i = 0; i < 80 && (simulator?.callsOf('QueryVoucherAmountByUin').length ?? 0) < 10; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const reader = data.customerUins.slice(500, 1500).map(Number);
+    const wanted = new Set(reader);
+    const before = simulator?.callsOf('QueryVoucherAmountByUin').length ?? 0;
+    const startedAt = performance.now();
+    const result = await postGraphQL<{ customers: { voucherQuota: unknown }[] }>(url, 'query ($uins: [UIN!]!) { customers(uins: $uins) { voucherQuota { remainAmount } } }', { uins: reader.map(String) });
+    expect(result.errors).toBeUndefined();
+    const calls = (simulator?.callsOf('QueryVoucherAmountByUin') ?? []).slice(before);
+    const lastReaderCall = calls.findLastIndex((call) => (call.uins ?? []).some((uin) => wanted.has(uin)));
+    // While the reader's UINs waited, every quota call carried 20 of them (sweep calls already on the
+    // wire when the request came arrive in its first moments, and may carry none).
+    const whileWaiting = calls.slice(0, lastReaderCall).filter((call) => call.arrivedAt > startedAt + 250);
+    expect(whileWaiting.filter((call) => (call.uins ?? []).filter((uin) => wanted.has(uin)).length < 20)).toEqual([]);
+    expect(calls.slice(0, lastReaderCall + 1).flatMap((call) => call.uins ?? []).filter((uin) => wanted.has(uin)).length).toBe(1000);
+    expect(simulator?.stats().rateLimited).toBe(0);
+  }, 60_000);
+
   it('a balance changed upstream shows in the order after one sweep cycle', async () => {
     const data = createDemoData({ customers: 200 });
     const url = await start(data);
