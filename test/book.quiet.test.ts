@@ -116,7 +116,8 @@ describe('the book (a gateway process, 2000 customers, sweep at 5 calls/s)', () 
     // wire when the request came arrive in its first moments, and may carry none).
     const whileWaiting = calls.slice(0, lastReaderCall).filter((call) => call.arrivedAt > startedAt + 250);
     expect(whileWaiting.filter((call) => (call.uins ?? []).filter((uin) => wanted.has(uin)).length < 20)).toEqual([]);
-    expect(calls.slice(0, lastReaderCall + 1).flatMap((call) => call.uins ?? []).filter((uin) => wanted.has(uin)).length).toBe(1000);
+    // Every customer answered (a UIN that a sweep call already on the wire carried rode that call).
+    expect(result.data?.customers.filter((customer) => customer.voucherQuota !== null)).toHaveLength(1000);
     expect(simulator?.stats().rateLimited).toBe(0);
   }, 60_000);
 
