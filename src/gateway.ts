@@ -14,6 +14,10 @@ import { createCustomerProfileSource, createVoucherListSource, createVoucherQuot
 import { createCustomerDirectory, type CustomerDirectory, type DirectoryPage } from './loaders/customer-directory.js';
 import { createCustomerRoster, type CustomerRoster } from './loaders/customer-roster.js';
 import { createCustomerBook, type BookProfile, type CustomerBook } from './book/book.js';
+import { createLocalBookStore } from './book/local-book.js';
+import { createRedisBookStore } from './book/redis-book.js';
+import { createSharedCustomerBook } from './book/shared-book.js';
+import { createLease } from './store/lease.js';
 import { startSweep, type Sweep } from './book/sweep.js';
 import { createQuotaChanges } from './book/changes.js';
 import { createSubscriptions, type QuotaChangeEvent, type Subscriptions } from './server/subscriptions.js';
@@ -101,7 +105,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     sharedState,
     knownCallers: Object.keys(config.callerWeights),
     log: options.log,
-    book: () => ({ coverage: sources.book.coverage(), watched: sources.changes.watched(), subscriptions: sources.changes.open }),
+    book: async () => ({ coverage: await sources.book.coverage(), watched: sources.changes.watched(), subscriptions: sources.changes.open }),
   });
   const shared = createSharedState(options);
   const throttle = options.throttle ?? createThrottle(config, shared.budget, metrics);
@@ -115,7 +119,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   // The list of who is a customer loads at start-up, so that the first requests rarely wait for it;
   // then the sweep keeps the book fresh.
   if (sources.membership || config.bookSweepCallsPerSecond > 0) void sources.roster?.load().catch(() => undefined);
-  const sweep = startBookSweep(config, sources);
+  const sweep = startBookSweep(config, sources, shared);
   const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, draining.signal);
 
   const yoga = createGatewayYoga({
@@ -237,10 +241,11 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     });
   const weightOf = (caller: string) => config.callerWeights[caller] ?? 1;
   const directory = createCustomerDirectory({ client, throttle, cache: cacheOf<DirectoryPage>('directory', 'directory:', config.cache.directoryTtlMs, DIRECTORY_PAGE_SHAPE) });
-  const book = createCustomerBook();
+  const book = createBook(parts.shared);
   const refreshWatched = (uins: readonly number[]) =>
     Promise.all(quotas.loadEach(uins.map((uin) => ({ uin, maxAgeMs: config.subscriptions.watchRefreshMs / 2 })), { priority: PRIORITY.watch, caller: 'watch', deadline: Date.now() + config.subscriptions.watchRefreshMs }));
   const changes = createQuotaChanges({ maxUins: config.subscriptions.watchMaxUins, refreshMs: config.subscriptions.watchRefreshMs, refresh: refreshWatched });
+  book.onChanges((found) => changes.publish(found));
   const roster = createRoster(config, directory, store, metrics, book);
   const membership = config.cache.directoryMembership ? roster : undefined;
   const common = { client, throttle, denylist, roster: membership, maxQueued: config.limits.maxQueuedUins, weightOf, deployment: shared.deployment };
@@ -248,7 +253,7 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     ...common,
     onOverload: () => metrics.recordUinOverload('QueryVoucherAmountByUin'),
     cache: cacheOf<VoucherQuota>('quota', 'quota:', config.cache.quotaTtlMs, QUOTA_SHAPE),
-    onAnswers: (answers) => changes.publish(book.recordQuotas([...answers].map(([uin, { value, asOf }]) => ({ uin, quota: { totalAmount: value.totalAmount, remainAmount: value.remainAmount, asOf } })))),
+    onAnswers: (answers) => void book.recordQuotas([...answers].map(([uin, { value, asOf }]) => ({ uin, quota: { totalAmount: value.totalAmount, remainAmount: value.remainAmount, asOf } }))).catch(() => undefined),
   });
   const onUnknownCode = onceUnknownCode((field, code) => logger.warn({ field, code }, 'unknown upstream code mapped to UNKNOWN'));
   const profiles = createCustomerProfileSource({
@@ -256,7 +261,7 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     onOverload: () => metrics.recordUinOverload('DescribeCustomerInfo'),
     onUnknownCode,
     cache: cacheOf<CustomerProfile>('profile', 'profile:', config.cache.profileTtlMs, PROFILE_SHAPE),
-    onAnswers: (answers) => book.recordProfiles([...answers].map(([uin, { value, asOf }]) => ({ uin, profile: bookProfileOf(value, asOf) }))),
+    onAnswers: (answers) => void book.recordProfiles([...answers].map(([uin, { value, asOf }]) => ({ uin, profile: bookProfileOf(value, asOf) }))).catch(() => undefined),
   });
   // One queue per status filter: a call carries one `Status`. They share the action's budget.
   const vouchers = new Map<VoucherStatusFilter | undefined, CachedUinSource<VoucherList>>(
@@ -295,28 +300,70 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
 }
 type Sources = ReturnType<typeof createSources>;
 
+/**
+ * The book: in process, or the deployment's one in Redis (with this process's own beside it for
+ * while Redis is down). `directoryWritten` resolves when the latest directory list is in it.
+ */
+function createBook(shared: SharedState): CustomerBook & { directoryWritten(): Promise<void> } {
+  const local = createLocalBookStore();
+  const { deployment } = shared;
+  const book = deployment
+    ? createSharedCustomerBook({
+        connection: deployment.connection,
+        local,
+        results: deployment.results,
+        shared: createRedisBookStore({ redis: deployment.connection.redis, keyPrefix: deployment.keyPrefix, streamKey: deployment.results.key, replicaId: deployment.replicaId }),
+      })
+    : createCustomerBook(local);
+  let written: Promise<void> = Promise.resolve();
+  return {
+    ...book,
+    setDirectory: (uins) => (written = book.setDirectory(uins).catch(() => undefined)),
+    directoryWritten: () => written,
+  };
+}
+
 /** What the book keeps of a profile: no personal data. */
 function bookProfileOf(profile: CustomerProfile, asOf: number): BookProfile {
   const { name, remark, boundAt, registeredAt, verifiedAt, accountStatus, verificationStatus, verificationType, hasExpense } = profile;
   return { name, remark, boundAt, registeredAt, verifiedAt, accountStatus, verificationStatus, verificationType, hasExpense, asOf };
 }
 
-/** The book's sweep over quotas and profiles, side by side, at the lowest priority (`BOOK_SWEEP_CALLS_PER_SECOND`). */
-function startBookSweep(config: Config, sources: Sources): Sweep | undefined {
+/**
+ * The book's sweep over quotas and profiles, side by side, at the lowest priority
+ * (`BOOK_SWEEP_CALLS_PER_SECOND`). With Redis, one replica sweeps for the deployment: the one holding
+ * the sweeper's lease (taken over within `SWEEPER_LEASE_MS` when its holder dies).
+ */
+function startBookSweep(config: Config, sources: Sources, shared: SharedState): Sweep | undefined {
   const { roster, book, quotas, profiles } = sources;
   if (!roster || config.bookSweepCallsPerSecond <= 0) return undefined;
   const fresh = (source: CachedUinSource<unknown>) => (uins: readonly number[]) =>
     Promise.all(source.loadEach(uins.map((uin) => ({ uin, maxAgeMs: 0 })), { priority: PRIORITY.sweep, caller: 'book-sweep', deadline: Date.now() + 30_000 }));
-  return startSweep({
+  const lease = shared.deployment ? createLease({ store: shared.store, key: 'book:sweeper', token: shared.replicaId, ttlMs: SWEEPER_LEASE_MS }) : undefined;
+  const sweep = startSweep({
     book,
     callsPerSecond: config.bookSweepCallsPerSecond,
-    ready: () => roster.load(),
+    ready: async () => {
+      await roster.load();
+      await book.directoryWritten();
+    },
+    mayRun: lease && (() => lease.held()),
     lanes: [
       { kind: 'quota', load: fresh(quotas as CachedUinSource<unknown>) },
       { kind: 'profile', load: fresh(profiles as CachedUinSource<unknown>) },
     ],
   });
+  return {
+    ...sweep,
+    stop() {
+      sweep.stop();
+      void lease?.release();
+    },
+  };
 }
+
+/** How long the sweeper's lease lives unrenewed: another replica sweeps within this of its holder's death. */
+export const SWEEPER_LEASE_MS = 3000;
 
 /**
  * The list of who is a customer, walked over the directory's pages at reader priority on its own
@@ -326,7 +373,7 @@ function startBookSweep(config: Config, sources: Sources): Sweep | undefined {
 function createRoster(config: Config, directory: CustomerDirectory, store: KeyValueStore, metrics: GatewayMetrics, book: CustomerBook): CustomerRoster | undefined {
   if (config.cache.directoryTtlMs <= 0) return undefined;
   return createCustomerRoster({
-    onList: (list) => book.setDirectory(list.uins),
+    onList: (list) => void book.setDirectory(list.uins),
     store,
     ttlMs: config.cache.directoryTtlMs,
     pageSize: directory.pageSize,
@@ -480,7 +527,8 @@ function bookContext(parts: RequestLoaders & {
     customerBook: async (query, bookOptions = {}) => {
       // The book knows its customers once the directory has loaded: the first page waits for it.
       if (roster && !roster.current()) await raceSignal(roster.load(), parts.signalOf());
-      const page = book.page(query);
+      await book.directoryWritten();
+      const page = await book.page(query);
       // Each row's fields are the values it was sorted and filtered on (asked without `maxAge`).
       for (const { uin, quota, profile } of page.rows) {
         if (quota) quotaLoader.prime({ uin }, { value: { uin, totalAmount: quota.totalAmount, remainAmount: quota.remainAmount }, asOf: quota.asOf });

@@ -1,11 +1,13 @@
 import type { CustomerProfile } from '../loaders/customer-mapping.js';
-import { SortedIndex, type KeyBounds, type SortKey } from './sorted-index.js';
+import type { KeyBounds, SortKey } from './sorted-index.js';
 
 /**
  * The book: every customer of the account's directory with the latest quota and profile the gateway
  * has seen, fed by every answer it receives (any request, the sweep). Sorted and filtered pages are
- * read from it with no upstream call. In process, per gateway; each sort field has a `SortedIndex`,
- * so a sort with a range on the same field reads a range, never sorts.
+ * read from it with no upstream call. The rules (what a page holds, in which order, what counts) are
+ * written once here, over a `BookStore` that holds the state: in process (`local-book.ts`, a
+ * `SortedIndex` per sort field) or in Redis (`redis-book.ts`, a sorted set per sort field). Both
+ * read a sort with a range on the same field as a range, never a sort.
  */
 export interface BookQuota {
   readonly totalAmount: number;
@@ -69,17 +71,73 @@ export interface QuotaChangeEvent {
   readonly current: BookQuota;
 }
 
-export interface CustomerBook {
-  /** The directory's customers: those who left the book's directory leave the book. */
-  setDirectory(uins: readonly number[]): void;
+/**
+ * Where the book's state lives. Each store keeps, per sort field, an index of the directory's
+ * customers that have a value (ties by UIN ascending in both directions), the directory by UIN, and
+ * the age of every answer. `record*` keep an answer only when it is not older than the one held, and
+ * only for the directory's customers (every answer while the directory has not loaded yet).
+ */
+export interface BookStore {
+  /** The directory's customers: those who left it leave the book. */
+  setDirectory(uins: readonly number[]): Promise<void>;
   /** Fresh quota answers; returns the changes of `remainAmount` or `totalAmount`. */
-  recordQuotas(quotas: readonly { readonly uin: number; readonly quota: BookQuota }[]): QuotaChange[];
-  recordProfiles(profiles: readonly { readonly uin: number; readonly profile: BookProfile }[]): void;
-  page(query: BookQuery): BookPage;
-  coverage(): BookCoverage;
-  /** Up to `count` UINs whose `kind` answer is oldest (missing first): what the sweep reads next. */
-  oldest(kind: 'quota' | 'profile', count: number): number[];
-  rows(uins: readonly number[]): (BookRow | undefined)[];
+  recordQuotas(quotas: readonly { readonly uin: number; readonly quota: BookQuota }[]): Promise<QuotaChange[]>;
+  recordProfiles(profiles: readonly { readonly uin: number; readonly profile: BookProfile }[]): Promise<void>;
+  /**
+   * Up to `limit` entries of `field`'s index (the directory by UIN without a field), in `direction`
+   * (ties by UIN ascending either way), within `bounds`, strictly after `after`.
+   */
+  walk(field: BookOrderField | undefined, direction: 'ASC' | 'DESC', bounds: KeyBounds, after: BookCursor | undefined, limit: number): Promise<{ uin: number; key: SortKey }[]>;
+  /** Up to `limit` of the directory's customers without a `field` value, by UIN, after `afterUin`. */
+  walkUnknown(field: BookOrderField, afterUin: number | undefined, limit: number): Promise<number[]>;
+  /** Entries of `field`'s index within `bounds` (the directory's size without a field). */
+  count(field: BookOrderField | undefined, bounds: KeyBounds): Promise<number>;
+  /** The rows of `uins` (`undefined` for a UIN not in the directory). */
+  rows(uins: readonly number[]): Promise<(BookRow | undefined)[]>;
+  coverage(): Promise<BookCoverage>;
+  /** Up to `count` UINs whose `kind` answer is oldest (missing first, by UIN): what the sweep reads next. */
+  oldest(kind: 'quota' | 'profile', count: number): Promise<number[]>;
+}
+
+export interface BookCursor {
+  readonly key: SortKey;
+  readonly uin: number;
+}
+
+/** What the gateway uses: a store's state, the page rules, and the changes it learns of. */
+export interface CustomerBook extends Omit<BookStore, 'recordQuotas'> {
+  /** Fresh quota answers; their changes reach `onChanges` (on every replica, once, with Redis). */
+  recordQuotas(quotas: readonly { readonly uin: number; readonly quota: BookQuota }[]): Promise<void>;
+  page(query: BookQuery): Promise<BookPage>;
+  onChanges(listener: (changes: readonly QuotaChange[]) => void): void;
+}
+
+/** A book over one store: the changes a record finds go straight to the listeners. */
+export function createCustomerBook(store: BookStore): CustomerBook {
+  const listeners: ((changes: readonly QuotaChange[]) => void)[] = [];
+  return {
+    ...bookReads(() => store),
+    setDirectory: (uins) => store.setDirectory(uins),
+    recordProfiles: (profiles) => store.recordProfiles(profiles),
+    async recordQuotas(quotas) {
+      const changes = await store.recordQuotas(quotas);
+      if (changes.length > 0) for (const listener of listeners) listener(changes);
+    },
+    onChanges: (listener) => void listeners.push(listener),
+  };
+}
+
+/** The reads of a book, from whichever store `storeOf` names at the time. */
+export function bookReads(storeOf: () => BookStore): Pick<CustomerBook, 'walk' | 'walkUnknown' | 'count' | 'rows' | 'coverage' | 'oldest' | 'page'> {
+  return {
+    walk: (...args) => storeOf().walk(...args),
+    walkUnknown: (...args) => storeOf().walkUnknown(...args),
+    count: (...args) => storeOf().count(...args),
+    rows: (uins) => storeOf().rows(uins),
+    coverage: () => storeOf().coverage(),
+    oldest: (kind, count) => storeOf().oldest(kind, count),
+    page: (query) => readPage(query, storeOf()),
+  };
 }
 
 const QUOTA_KEYS: Record<'REMAIN_AMOUNT' | 'TOTAL_AMOUNT' | 'USED_AMOUNT' | 'USED_RATIO', (quota: BookQuota) => number> = {
@@ -92,161 +150,105 @@ const PROFILE_KEYS: Record<'NAME' | 'BOUND_AT', (profile: BookProfile) => SortKe
   NAME: (profile) => (profile.name === null ? undefined : foldCase(profile.name)),
   BOUND_AT: (profile) => profile.boundAt ?? undefined,
 };
+export const QUOTA_FIELDS = Object.keys(QUOTA_KEYS) as (keyof typeof QUOTA_KEYS)[];
+export const PROFILE_FIELDS = Object.keys(PROFILE_KEYS) as (keyof typeof PROFILE_KEYS)[];
+
+/** A quota's keys, in `QUOTA_FIELDS` order. */
+export const quotaKeys = (quota: BookQuota): number[] => QUOTA_FIELDS.map((field) => QUOTA_KEYS[field](quota));
+/** A profile's keys, in `PROFILE_FIELDS` order (`undefined`: not in that index). */
+export const profileKeys = (profile: BookProfile): (SortKey | undefined)[] => PROFILE_FIELDS.map((field) => PROFILE_KEYS[field](profile));
+
+/** `field`'s value of a row, `undefined` when the book does not know it. */
+export function keyOf(field: BookOrderField, row: BookRow): SortKey | undefined {
+  if (field in QUOTA_KEYS) return row.quota && QUOTA_KEYS[field as keyof typeof QUOTA_KEYS](row.quota);
+  return row.profile && PROFILE_KEYS[field as keyof typeof PROFILE_KEYS](row.profile);
+}
 
 /** used / total, 0 when the total is 0. */
 export function usedRatio(quota: { readonly totalAmount: number; readonly remainAmount: number }): number {
   return quota.totalAmount === 0 ? 0 : (quota.totalAmount - quota.remainAmount) / quota.totalAmount;
 }
 
-/** `NAME` sorts case-folded, by code point. */
+/** `NAME` sorts case-folded, by code point (NUL characters, which no name needs, are dropped). */
 export function foldCase(name: string): string {
-  return name.toLowerCase();
+  return name.toLowerCase().replaceAll('\0', '');
 }
 
-export function createCustomerBook(): CustomerBook {
-  const rows = new Map<number, { uin: number; quota?: BookQuota; profile?: BookProfile }>();
-  const directory = new SortedIndex();
-  const indexes = new Map<BookOrderField, SortedIndex>([...Object.keys(QUOTA_KEYS), ...Object.keys(PROFILE_KEYS)].map((field) => [field as BookOrderField, new SortedIndex()]));
-  const quotaAge = new SortedIndex();
-  const profileAge = new SortedIndex();
-  const rowOf = (uin: number) => {
-    let row = rows.get(uin);
-    if (!row) rows.set(uin, (row = { uin }));
-    return row;
-  };
-  // Before the directory has loaded, every answer is kept; after, only its customers'.
-  const member = (uin: number) => directory.size === 0 || directory.keyOf(uin) !== undefined;
-  // Kept as answers arrive, so `coverage` costs nothing whatever the book's size.
-  let withQuota = 0;
-  let withProfile = 0;
-  const forget = (uin: number) => {
-    const row = rows.get(uin);
-    if (row?.quota && directory.keyOf(uin) !== undefined) withQuota -= 1;
-    if (row?.profile && directory.keyOf(uin) !== undefined) withProfile -= 1;
-    rows.delete(uin);
-    for (const index of [directory, quotaAge, profileAge, ...indexes.values()]) index.set(uin, undefined);
-  };
-
-  return {
-    setDirectory(uins) {
-      const members = new Set(uins);
-      for (const uin of [...rows.keys()]) if (!members.has(uin)) forget(uin);
-      for (const uin of uins) {
-        const row = rowOf(uin);
-        if (directory.keyOf(uin) === undefined) {
-          // Answers kept before the directory loaded now count.
-          if (row.quota) withQuota += 1;
-          if (row.profile) withProfile += 1;
-        }
-        directory.set(uin, 0);
-      }
-    },
-    recordQuotas(quotas) {
-      const changes: QuotaChange[] = [];
-      for (const { uin, quota } of quotas) {
-        if (!member(uin)) continue;
-        const row = rowOf(uin);
-        const previous = row.quota;
-        if (previous && previous.asOf > quota.asOf) continue;
-        if (!previous && directory.keyOf(uin) !== undefined) withQuota += 1;
-        row.quota = quota;
-        for (const [field, keyOf] of Object.entries(QUOTA_KEYS)) indexes.get(field as BookOrderField)?.set(uin, keyOf(quota));
-        quotaAge.set(uin, quota.asOf);
-        if (!previous || previous.remainAmount !== quota.remainAmount || previous.totalAmount !== quota.totalAmount) changes.push({ uin, previous, current: quota });
-      }
-      return changes;
-    },
-    recordProfiles(profiles) {
-      for (const { uin, profile } of profiles) {
-        if (!member(uin)) continue;
-        const row = rowOf(uin);
-        if (row.profile && row.profile.asOf > profile.asOf) continue;
-        if (!row.profile && directory.keyOf(uin) !== undefined) withProfile += 1;
-        row.profile = profile;
-        for (const [field, keyOf] of Object.entries(PROFILE_KEYS)) indexes.get(field as BookOrderField)?.set(uin, keyOf(profile));
-        profileAge.set(uin, profile.asOf);
-      }
-    },
-    page: (query) => readPage(query, { rows, directory, indexes }),
-    coverage() {
-      const oldest = quotaAge.walk('ASC').next();
-      const customers = directory.size;
-      return { customers, withQuota, withProfile, oldestQuotaAsOf: oldest.done ? null : Number(oldest.value.key), complete: customers > 0 && withQuota === customers && withProfile === customers };
-    },
-    oldest(kind, count) {
-      const ages = kind === 'quota' ? quotaAge : profileAge;
-      const picked: number[] = [];
-      for (const { uin } of directory.walk('ASC')) {
-        if (picked.length >= count) return picked;
-        if (ages.keyOf(uin) === undefined) picked.push(uin);
-      }
-      for (const { uin } of ages.walk('ASC')) {
-        if (picked.length >= count) break;
-        if (directory.keyOf(uin) !== undefined) picked.push(uin);
-      }
-      return picked;
-    },
-    rows: (uins) => uins.map((uin) => rows.get(uin)),
-  };
-}
-
-interface BookIndexes {
-  readonly rows: ReadonlyMap<number, BookRow>;
-  readonly directory: SortedIndex;
-  readonly indexes: ReadonlyMap<BookOrderField, SortedIndex>;
-}
+/** Rows read from a store at a time while a page or a count scans. */
+const CHUNK = 500;
+type PickedRow = BookRow & { readonly key: SortKey | null };
 
 /**
  * One page: the sort field's index (or the directory by UIN), within the range filter on that same
  * field when there is one, the other filters applied to each row; then the customers whose sort key is
- * not known yet, by UIN (last in both directions).
+ * not known yet, by UIN (last in both directions), unless the filter rules them out.
  */
-function readPage(query: BookQuery, book: BookIndexes): BookPage {
+export async function readPage(query: BookQuery, store: BookStore): Promise<BookPage> {
   const { order, filter = {}, after, first } = query;
   const field = order?.field;
-  const direction = order?.direction ?? 'ASC';
-  const index = field ? (book.indexes.get(field) as SortedIndex) : book.directory;
   const rangeField = field === 'REMAIN_AMOUNT' ? 'remainAmount' : field === 'USED_RATIO' ? 'usedRatio' : undefined;
   const bounds = rangeField ? boundsOf(filter[rangeField]) : {};
-  const rest: BookFilter = rangeField ? { ...filter, [rangeField]: undefined } : filter;
-  const matches = (uin: number) => {
-    const row = book.rows.get(uin);
-    return row !== undefined && book.directory.keyOf(uin) !== undefined && rowMatches(row, rest) && (!rangeField || rowMatches(row, { [rangeField]: filter[rangeField] }));
-  };
-  const picked: (BookRow & { key: SortKey | null })[] = [];
-  const take = (uin: number, key: SortKey | null) => {
-    if (picked.length <= first && matches(uin)) picked.push({ ...(book.rows.get(uin) as BookRow), key });
+  const picked: PickedRow[] = [];
+  const take = (rows: readonly (BookRow | undefined)[], keys: readonly (SortKey | null)[]) => {
+    rows.forEach((row, i) => {
+      if (row && picked.length <= first && rowMatches(row, filter)) picked.push({ ...row, key: keys[i] ?? null });
+    });
     return picked.length > first;
   };
   let full = false;
   if (!after || after.key !== null) {
-    for (const entry of index.walk(direction, bounds, after && after.key !== null ? { key: after.key, uin: after.uin } : undefined)) {
-      if (book.directory.keyOf(entry.uin) === undefined) continue;
-      if ((full = take(entry.uin, entry.key))) break;
+    let cursor = after && after.key !== null ? { key: after.key, uin: after.uin } : undefined;
+    while (!full) {
+      const entries = await store.walk(field, order?.direction ?? 'ASC', bounds, cursor, CHUNK);
+      full = take(await store.rows(entries.map((entry) => entry.uin)), entries.map((entry) => entry.key));
+      if (entries.length < CHUNK) break;
+      cursor = entries.at(-1);
     }
   }
   // Unknown keys sort last: the customers without one, by UIN (they match no filter on that value).
-  if (!full && field) {
-    const from = after?.key === null ? { key: 0, uin: after.uin } : undefined;
-    for (const { uin } of book.directory.walk('ASC', {}, from)) {
-      if (index.keyOf(uin) !== undefined) continue;
-      if ((full = take(uin, null))) break;
+  if (!full && field && !filtersOn(field, filter)) {
+    let afterUin = after?.key === null ? after.uin : undefined;
+    while (!full) {
+      const uins = await store.walkUnknown(field, afterUin, CHUNK);
+      full = take(await store.rows(uins), []);
+      if (uins.length < CHUNK) break;
+      afterUin = uins.at(-1);
     }
   }
-  const onlyTheRange = Object.values(rest).every((value) => value === undefined || value === null);
-  // Customers who left the directory left every index: an index counts members only.
-  const ranged = rangeField !== undefined && filter[rangeField] != null;
-  const totalCount = onlyTheRange && ranged ? index.count(bounds) : onlyTheRange ? book.directory.size : countMatching(book, matches);
-  return { rows: picked.slice(0, first), hasNextPage: picked.length > first, totalCount };
+  return { rows: picked.slice(0, first), hasNextPage: picked.length > first, totalCount: await countMatching(store, filter) };
 }
 
-function countMatching(book: BookIndexes, matches: (uin: number) => boolean): number {
+/** Whether `filter` constrains the value `field` sorts on (then a row without it matches nothing). */
+function filtersOn(field: BookOrderField, filter: BookFilter): boolean {
+  if (field in QUOTA_KEYS) return filter.remainAmount != null || filter.usedRatio != null;
+  return field === 'NAME' && filter.nameContains != null;
+}
+
+/**
+ * The customers `filter` matches: a count of one index's range when that range is the whole filter,
+ * else a scan of the narrowest range filtered on (or of the directory).
+ */
+async function countMatching(store: BookStore, filter: BookFilter): Promise<number> {
+  const ranges = (['remainAmount', 'usedRatio'] as const).filter((name) => filter[name] != null);
+  const others = filter.nameContains != null || filter.accountStatus != null;
+  const fieldOf = { remainAmount: 'REMAIN_AMOUNT', usedRatio: 'USED_RATIO' } as const;
+  if (ranges.length === 0 && !others) return store.count(undefined, {});
+  const sizes = await Promise.all(ranges.map((name) => store.count(fieldOf[name], boundsOf(filter[name]))));
+  if (ranges.length === 1 && !others) return sizes[0] as number;
+  const narrowest = ranges[sizes.indexOf(Math.min(...sizes))];
+  const field = narrowest && fieldOf[narrowest];
+  const bounds = narrowest ? boundsOf(filter[narrowest]) : {};
   let count = 0;
-  for (const { uin } of book.directory.walk('ASC')) if (matches(uin)) count += 1;
+  for (let cursor: BookCursor | undefined, more = true; more; ) {
+    const entries = await store.walk(field, 'ASC', bounds, cursor, CHUNK);
+    for (const row of await store.rows(entries.map((entry) => entry.uin))) if (row && rowMatches(row, filter)) count += 1;
+    more = entries.length === CHUNK;
+    cursor = entries.at(-1);
+  }
   return count;
 }
 
-function boundsOf(range: FloatRange | null | undefined): KeyBounds {
+export function boundsOf(range: FloatRange | null | undefined): KeyBounds {
   if (!range) return {};
   const lower = range.gt != null ? { key: range.gt, inclusive: false } : range.gte != null ? { key: range.gte, inclusive: true } : undefined;
   const upper = range.lt != null ? { key: range.lt, inclusive: false } : range.lte != null ? { key: range.lte, inclusive: true } : undefined;

@@ -15,7 +15,22 @@ interface Entry {
   readonly uin: number;
 }
 
-const compareKeys = (a: SortKey, b: SortKey): number => (a < b ? -1 : a > b ? 1 : 0);
+const compareKeys = (a: SortKey, b: SortKey): number => (typeof a === 'string' && typeof b === 'string' ? compareCodePoints(a, b) : a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Strings by code point (as Redis compares their UTF-8 bytes), not by UTF-16 unit as `<` does: at the
+ * first unit that differs, surrogates (astral characters) rank above the rest of the BMP.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return rank(x) - rank(y);
+  }
+  return a.length - b.length;
+}
+const rank = (unit: number) => (unit >= 0xd800 && unit < 0xe000 ? unit + 0x2000 : unit >= 0xe000 ? unit - 0x800 : unit);
 const compare = (a: Entry, b: Entry): number => compareKeys(a.key, b.key) || a.uin - b.uin;
 
 export class SortedIndex {

@@ -1,4 +1,4 @@
-import type { CustomerBook } from './book.js';
+import type { BookStore } from './book.js';
 
 /**
  * The sweep keeps the book fresh with budget nobody else wants: per action (quotas, profiles, side
@@ -14,7 +14,7 @@ export interface SweepLane {
 }
 
 export interface SweepOptions {
-  readonly book: CustomerBook;
+  readonly book: Pick<BookStore, 'oldest'>;
   readonly lanes: readonly SweepLane[];
   /** Calls per second per action, 1 to the action's limit. */
   readonly callsPerSecond: number;
@@ -51,7 +51,7 @@ export function startSweep(options: SweepOptions): Sweep {
     while (!stopped.signal.aborted) {
       const startedAt = now();
       if (batches < Math.max(1, options.callsPerSecond) && (!options.mayRun || (await options.mayRun()))) {
-        const uins = options.book.oldest(lane.kind, batchSize + inFlight.size).filter((uin) => !inFlight.has(uin)).slice(0, batchSize);
+        const uins = (await options.book.oldest(lane.kind, batchSize + inFlight.size).catch(() => [])).filter((uin) => !inFlight.has(uin)).slice(0, batchSize);
         if (uins.length > 0) {
           calls[lane.kind] = (calls[lane.kind] ?? 0) + 1;
           batches += 1;

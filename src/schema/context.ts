@@ -36,7 +36,7 @@ export interface GatewayContext {
   /** `lowBalance`: customers below `below` now, then each that falls below it. */
   readonly subscribeLowBalance: (below: number) => AsyncIterable<QuotaChangeEvent>;
   /** How much of the book the gateway holds. */
-  readonly bookCoverage: () => BookCoverage;
+  readonly bookCoverage: () => Promise<BookCoverage>;
   /** Whether the caller may read customers' email and phone (`customers:pii` scope, or no caller auth). */
   readonly canReadPersonalData: () => boolean;
   /** The reseller's pool: cached, shared in flight across requests. */

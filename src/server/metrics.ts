@@ -33,7 +33,7 @@ export interface MetricsSources {
   /** Callers with a label of their own (`CALLER_WEIGHTS`); every other caller is counted as `other`. */
   readonly knownCallers?: readonly string[];
   /** The book's coverage, the distinct customers watched and the open subscriptions per transport. */
-  readonly book?: (() => { coverage: BookCoverage; watched: number; subscriptions: ReadonlyMap<string, number> }) | undefined;
+  readonly book?: (() => Promise<{ coverage: BookCoverage; watched: number; subscriptions: ReadonlyMap<string, number> }>) | undefined;
   /** Log lines dropped because stdout did not drain (or its reader is gone), and bytes waiting for it. */
   readonly log?: { readonly dropped: () => number; readonly bufferedBytes: () => number } | undefined;
 }
@@ -227,14 +227,14 @@ export function useMetrics(metrics: GatewayMetrics): Plugin {
 
 /** The book (coverage, the sweep's lag) and the subscriptions (watched customers, open streams). */
 function registerBookMetrics(registry: Registry, sources: MetricsSources): void {
-  const read = () => sources.book?.();
+  const read = () => sources.book?.().catch(() => undefined);
   new Gauge({
     name: 'book_customers',
     help: 'Customers in the book, by what it knows of them: all (the directory), with_quota, with_profile.',
     labelNames: ['known'],
     registers: [registry],
-    collect() {
-      const book = read();
+    async collect() {
+      const book = await read();
       if (!book) return;
       this.set({ known: 'all' }, book.coverage.customers);
       this.set({ known: 'with_quota' }, book.coverage.withQuota);
@@ -245,8 +245,8 @@ function registerBookMetrics(registry: Registry, sources: MetricsSources): void 
     name: 'book_oldest_quota_age_seconds',
     help: "Age of the book's oldest quota: the sweep's lag.",
     registers: [registry],
-    collect() {
-      const oldest = read()?.coverage.oldestQuotaAsOf;
+    async collect() {
+      const oldest = (await read())?.coverage.oldestQuotaAsOf;
       this.set(oldest === null || oldest === undefined ? 0 : (Date.now() - oldest) / 1000);
     },
   });
@@ -254,8 +254,8 @@ function registerBookMetrics(registry: Registry, sources: MetricsSources): void 
     name: 'watched_uins',
     help: 'Distinct customers subscriptions watch (re-read every WATCH_REFRESH_MS).',
     registers: [registry],
-    collect() {
-      this.set(read()?.watched ?? 0);
+    async collect() {
+      this.set((await read())?.watched ?? 0);
     },
   });
   new Gauge({
@@ -263,9 +263,10 @@ function registerBookMetrics(registry: Registry, sources: MetricsSources): void 
     help: 'Open subscriptions, by transport (sse, graphql-ws).',
     labelNames: ['transport'],
     registers: [registry],
-    collect() {
+    async collect() {
+      const subscriptions = (await read())?.subscriptions ?? [];
       this.reset();
-      for (const [transport, open] of read()?.subscriptions ?? []) this.set({ transport }, open);
+      for (const [transport, open] of subscriptions) this.set({ transport }, open);
     },
   });
 }

@@ -18,7 +18,7 @@ export interface SubscriptionLimits {
  * (with `UNAUTHENTICATED`), or when the gateway drains (the stream completes); whatever ends it frees
  * its watch and its place in its caller's count.
  */
-export function createSubscriptions(options: { readonly changes: QuotaChanges; readonly book: CustomerBook; readonly limits: SubscriptionLimits; readonly draining: AbortSignal }) {
+export function createSubscriptions(options: { readonly changes: QuotaChanges; readonly book: Pick<CustomerBook, 'page'>; readonly limits: SubscriptionLimits; readonly draining: AbortSignal }) {
   const { changes, book, limits, draining } = options;
   const perCaller = new Map<string, number>();
 
@@ -86,18 +86,30 @@ export function createSubscriptions(options: { readonly changes: QuotaChanges; r
       const lifetime = open(request);
       return eventStream<QuotaChangeEvent>(lifetime, (push, fail) => {
         expireAt(request.expiresAt, lifetime, fail);
+        // The book is read page by page while crossings may arrive: a customer is announced once.
+        let crossedWhileReading: Set<number> | undefined = new Set();
         changes.listen((change) => {
-          if (change.current.remainAmount < below && !(change.previous && change.previous.remainAmount < below)) push(eventOf(change));
+          if (change.current.remainAmount < below && !(change.previous && change.previous.remainAmount < below)) {
+            crossedWhileReading?.add(change.uin);
+            push(eventOf(change));
+          }
         }, lifetime.signal);
-        for (let after: { key: number | string | null; uin: number } | undefined, more = true; more; ) {
-          const page = book.page({ order: { field: 'REMAIN_AMOUNT', direction: 'ASC' }, filter: { remainAmount: { lt: below } }, after, first: 1000 });
-          for (const row of page.rows) if (row.quota) push({ uin: row.uin, previous: null, current: row.quota });
-          const last = page.rows.at(-1);
-          more = page.hasNextPage && last !== undefined;
-          if (last) after = { key: last.key, uin: last.uin };
-        }
+        void initialLowBalances(book, below, (event) => crossedWhileReading?.has(event.uin) || push(event))
+          .then(() => (crossedWhileReading = undefined))
+          .catch(fail);
       }, 100_000);
     },
   };
 }
 export type Subscriptions = ReturnType<typeof createSubscriptions>;
+
+/** Every customer of the book already below `below`, lowest first. */
+async function initialLowBalances(book: Pick<CustomerBook, 'page'>, below: number, push: (event: QuotaChangeEvent) => void): Promise<void> {
+  for (let after: { key: number | string | null; uin: number } | undefined, more = true; more; ) {
+    const page = await book.page({ order: { field: 'REMAIN_AMOUNT', direction: 'ASC' }, filter: { remainAmount: { lt: below } }, after, first: 1000 });
+    for (const row of page.rows) if (row.quota) push({ uin: row.uin, previous: null, current: row.quota });
+    const last = page.rows.at(-1);
+    more = page.hasNextPage && last !== undefined;
+    if (last) after = { key: last.key, uin: last.uin };
+  }
+}

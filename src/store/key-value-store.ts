@@ -1,3 +1,4 @@
+import { luaScript } from './lua-scripts.js';
 import { withRedis, type RedisConnection } from './redis-connection.js';
 
 /**
@@ -12,6 +13,8 @@ export interface KeyValueStore {
   setMany(entries: readonly { readonly key: string; readonly value: string; readonly ttlMs: number }[]): Promise<void>;
   /** Writes `value` only when `key` holds nothing (a lease: `SET NX PX`); true when written. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Extends `key`'s time to live only while it holds `value` (a lease still ours); true when extended. */
+  extendIfHeld(key: string, value: string, ttlMs: number): Promise<boolean>;
   deleteMany(keys: readonly string[]): Promise<void>;
   /** Where the last operation went, for metrics and tests. */
   readonly backend: 'local' | 'redis';
@@ -53,6 +56,11 @@ export function createLocalStore(options: LocalStoreOptions = {}): KeyValueStore
       write(key, value, ttlMs);
       return true;
     },
+    extendIfHeld: async (key, value, ttlMs) => {
+      if (read(key) !== value) return false;
+      write(key, value, ttlMs);
+      return true;
+    },
     deleteMany: async (keys) => {
       for (const key of keys) entries.delete(key);
     },
@@ -68,8 +76,11 @@ export interface RedisStoreOptions {
 }
 
 /** Redis (MGET, SET PX in one pipeline) with a local fallback while the connection is down. */
+type ExtendIfHeld = { vgExtendIfHeld(key: string, value: string, ttlMs: number): Promise<number> };
+
 export function createRedisStore(options: RedisStoreOptions): KeyValueStore {
   const { connection, keyPrefix, fallback } = options;
+  if (!(connection.redis as unknown as Partial<ExtendIfHeld>).vgExtendIfHeld) connection.redis.defineCommand('vgExtendIfHeld', luaScript('extend-if-held-1'));
   let backend: 'local' | 'redis' = connection.state === 'up' ? 'redis' : 'local';
   return {
     get backend() {
@@ -114,6 +125,13 @@ export function createRedisStore(options: RedisStoreOptions): KeyValueStore {
         connection,
         async () => (await connection.redis.set(keyPrefix + key, value, 'PX', Math.ceil(ttlMs), 'NX')) === 'OK',
         () => fallback.setIfAbsent(key, value, ttlMs),
+      );
+    },
+    extendIfHeld(key, value, ttlMs) {
+      return withRedis(
+        connection,
+        async () => (await (connection.redis as unknown as ExtendIfHeld).vgExtendIfHeld(keyPrefix + key, value, Math.ceil(ttlMs))) === 1,
+        () => fallback.extendIfHeld(key, value, ttlMs),
       );
     },
     async deleteMany(keys) {

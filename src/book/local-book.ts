@@ -1,0 +1,111 @@
+import { PROFILE_FIELDS, QUOTA_FIELDS, profileKeys, quotaKeys, type BookOrderField, type BookProfile, type BookQuota, type BookStore, type QuotaChange } from './book.js';
+import { SortedIndex } from './sorted-index.js';
+
+interface LocalRow {
+  uin: number;
+  quota?: BookQuota;
+  profile?: BookProfile;
+}
+
+/**
+ * The book in process: a row per customer, a `SortedIndex` per sort field, the directory by UIN and
+ * the answers' ages. Every operation is a binary search or a walk from one; counts are kept as
+ * answers arrive, so `coverage` costs nothing whatever the book's size.
+ */
+export function createLocalBookStore(): BookStore {
+  const rows = new Map<number, LocalRow>();
+  const directory = new SortedIndex();
+  const indexes = new Map<BookOrderField, SortedIndex>([...QUOTA_FIELDS, ...PROFILE_FIELDS].map((field) => [field, new SortedIndex()]));
+  const ages = { quota: new SortedIndex(), profile: new SortedIndex() };
+  const counts = { quota: 0, profile: 0 };
+  const rowOf = (uin: number) => {
+    let row = rows.get(uin);
+    if (!row) rows.set(uin, (row = { uin }));
+    return row;
+  };
+  const inDirectory = (uin: number) => directory.keyOf(uin) !== undefined;
+  // Before the directory has loaded, every answer is kept; after, only its customers'.
+  const member = (uin: number) => directory.size === 0 || inDirectory(uin);
+  const forget = (uin: number) => {
+    const row = rows.get(uin);
+    if (row?.quota && inDirectory(uin)) counts.quota -= 1;
+    if (row?.profile && inDirectory(uin)) counts.profile -= 1;
+    rows.delete(uin);
+    for (const index of [directory, ages.quota, ages.profile, ...indexes.values()]) index.set(uin, undefined);
+  };
+  /** Keeps `answer` as `row[kind]` unless the row holds a newer one; true when kept. */
+  const keep = <K extends 'quota' | 'profile'>(uin: number, kind: K, answer: NonNullable<LocalRow[K]>, keys: readonly (number | string | undefined)[]) => {
+    if (!member(uin)) return false;
+    const row = rowOf(uin);
+    const held = row[kind];
+    if (held && held.asOf > answer.asOf) return false;
+    if (!held && inDirectory(uin)) counts[kind] += 1;
+    row[kind] = answer;
+    (kind === 'quota' ? QUOTA_FIELDS : PROFILE_FIELDS).forEach((field, i) => indexes.get(field)?.set(uin, keys[i]));
+    ages[kind].set(uin, answer.asOf);
+    return true;
+  };
+
+  return {
+    async setDirectory(uins) {
+      const members = new Set(uins);
+      for (const uin of [...rows.keys()]) if (!members.has(uin)) forget(uin);
+      for (const uin of uins) {
+        const row = rowOf(uin);
+        // Answers kept before the directory loaded now count.
+        if (!inDirectory(uin)) for (const kind of ['quota', 'profile'] as const) if (row[kind]) counts[kind] += 1;
+        directory.set(uin, 0);
+      }
+    },
+    async recordQuotas(quotas) {
+      const changes: QuotaChange[] = [];
+      for (const { uin, quota } of quotas) {
+        const previous = rows.get(uin)?.quota;
+        if (!keep(uin, 'quota', quota, quotaKeys(quota))) continue;
+        if (!previous || previous.remainAmount !== quota.remainAmount || previous.totalAmount !== quota.totalAmount) changes.push({ uin, previous, current: quota });
+      }
+      return changes;
+    },
+    async recordProfiles(profiles) {
+      for (const { uin, profile } of profiles) keep(uin, 'profile', profile, profileKeys(profile));
+    },
+    async walk(field, direction, bounds, after, limit) {
+      const picked: { uin: number; key: number | string }[] = [];
+      if (limit <= 0) return picked;
+      for (const entry of (field ? (indexes.get(field) as SortedIndex) : directory).walk(direction, bounds, after)) {
+        picked.push(entry);
+        if (picked.length >= limit) break;
+      }
+      return picked;
+    },
+    async walkUnknown(field, afterUin, limit) {
+      const index = indexes.get(field) as SortedIndex;
+      const picked: number[] = [];
+      for (const { uin } of directory.walk('ASC', {}, afterUin === undefined ? undefined : { key: 0, uin: afterUin })) {
+        if (picked.length >= limit) break;
+        if (index.keyOf(uin) === undefined) picked.push(uin);
+      }
+      return picked;
+    },
+    count: async (field, bounds) => (field ? (indexes.get(field) as SortedIndex) : directory).count(bounds),
+    rows: async (uins) => uins.map((uin) => (inDirectory(uin) ? rows.get(uin) : undefined)),
+    async coverage() {
+      const oldest = ages.quota.walk('ASC').next();
+      const customers = directory.size;
+      const { quota: withQuota, profile: withProfile } = counts;
+      return { customers, withQuota, withProfile, oldestQuotaAsOf: oldest.done ? null : Number(oldest.value.key), complete: customers > 0 && withQuota === customers && withProfile === customers };
+    },
+    async oldest(kind, count) {
+      const picked: number[] = [];
+      for (const { uin } of directory.walk('ASC')) {
+        if (picked.length >= count) return picked;
+        if (ages[kind].keyOf(uin) === undefined) picked.push(uin);
+      }
+      for (const { uin } of ages[kind].walk('ASC')) {
+        if (picked.length >= count) break;
+        if (inDirectory(uin)) picked.push(uin);
+      }
+      return picked;
+    },
+  };
+}
