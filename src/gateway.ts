@@ -347,7 +347,7 @@ function startBookSweep(config: Config, sources: Sources, shared: SharedState): 
       await roster.load();
       await book.directoryWritten();
     },
-    mayRun: lease && (() => lease.held()),
+    mayRun: lease && (async () => lease.held()),
     lanes: [
       { kind: 'quota', load: fresh(quotas as CachedUinSource<unknown>) },
       { kind: 'profile', load: fresh(profiles as CachedUinSource<unknown>) },

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { createDemoData, type DemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { postGraphQL, startGatewayProcess, upstreamEnv, type GatewayProcess } from './support/gateway-process.js';
+import { startRedisServer } from './support/redis-server.js';
 
 /**
  * Subscriptions over SSE against a gateway process: changes the gateway learns of are pushed once to
@@ -168,4 +169,34 @@ describe('subscriptions over graphql-ws (a gateway process)', () => {
     expect(JSON.stringify(served.errors) + JSON.stringify(served.events)).toMatch(/UNAUTHENTICATED/);
     await served.close();
   }, 30_000);
+});
+
+describe('subscriptions across a deployment (3 processes on Redis)', () => {
+  it('a change that a request on A discovered reaches the subscribers on A, B (graphql-ws) and C (SSE) exactly once', async () => {
+    const redis = await startRedisServer();
+    const data = createDemoData({ customers: 200 });
+    simulator = await startSimulator({ data, latencyMs: [50, 150] });
+    // Refreshes far apart: the change is found by the request, not by a refresh.
+    const env = { ...upstreamEnv(simulator), REDIS_URL: redis.url, BOOK_SWEEP_CALLS_PER_SECOND: '0', WATCH_REFRESH_MS: '60000' };
+    const replicas = await Promise.all([1, 2, 3].map(() => startGatewayProcess(env)));
+    try {
+      const [a, b, c] = replicas.map((replica) => replica.url) as [string, string, string];
+      const uin = data.customerUins[7] as number;
+      const subs = [subscribe(a, CHANGED, { uins: [String(uin)] }), subscribeWs(b, CHANGED, { uins: [String(uin)] }), subscribe(c, CHANGED, { uins: [String(uin)] })];
+      await sleep(1500);
+      mutate(data, uin, 0.5);
+      const found = await postGraphQL<{ customer: { voucherQuota: { remainAmount: number } } }>(a, `{ customer(uin: "${uin}") { voucherQuota(maxAge: 0) { remainAmount } } }`);
+      expect(found.data?.customer.voucherQuota.remainAmount).toBe(0.5);
+      await sleep(1500);
+      const seen = subs.map((sub) => sub.events.map((event) => [event.data?.voucherQuotaChanged?.customer.uin, event.data?.voucherQuotaChanged?.current.remainAmount]));
+      expect(seen).toEqual([0, 1, 2].map(() => [[String(uin), 0.5]]));
+      expect(simulator.stats().rateLimited).toBe(0);
+      subs[0]?.close();
+      await subs[1]?.close();
+      subs[2]?.close();
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.stop()));
+      await redis.kill();
+    }
+  }, 60_000);
 });

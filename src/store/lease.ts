@@ -2,14 +2,16 @@ import type { KeyValueStore } from './key-value-store.js';
 
 /**
  * A deployment-wide lease in the shared store: at most one replica holds it at a time (with Redis;
- * in process, this process always does). The holder renews it every third of `ttlMs`; when the
- * holder dies, the lease lapses and the next replica to ask takes it, within `ttlMs`. While Redis is
- * down every replica holds its own (the fallback store), as every other shared part falls back.
+ * in process, this process always does). Every replica asks every third of `ttlMs`, on a timer of its
+ * own (never on the holder's busy path, which could let the lease lapse): the holder extends it, the
+ * others take it when it is free. When the holder dies, the lease lapses and another replica holds it
+ * within `ttlMs` and a third. While Redis is down every replica holds its own (the fallback store),
+ * as every other shared part falls back.
  */
 export interface Lease {
-  /** Whether this replica holds the lease now (taking it when it is free). */
-  held(): Promise<boolean>;
-  /** Gives the lease back (when still ours) and stops renewing it. */
+  /** Whether this replica held the lease at its last renewal (no I/O). */
+  held(): boolean;
+  /** Gives the lease back (when still ours) and stops asking for it. */
   release(): Promise<void>;
 }
 
@@ -19,26 +21,34 @@ export interface LeaseOptions {
   /** This replica's token. */
   readonly token: string;
   readonly ttlMs: number;
-  readonly now?: () => number;
 }
 
 export function createLease(options: LeaseOptions): Lease {
   const { store, key, token, ttlMs } = options;
-  const now = options.now ?? Date.now;
-  let confirmedAt = -Infinity;
-  let released = false;
+  let ours = false;
+  let asking = false;
+  const ask = async () => {
+    if (asking) return;
+    asking = true;
+    try {
+      ours = (await store.extendIfHeld(key, token, ttlMs).catch(() => false)) || (await store.setIfAbsent(key, token, ttlMs).catch(() => false));
+    } finally {
+      asking = false;
+    }
+  };
+  const timer = setInterval(() => void ask(), ttlMs / 3);
+  timer.unref();
+  void ask();
   return {
-    async held() {
-      if (released) return false;
-      if (now() - confirmedAt < ttlMs / 3) return true;
-      const ours = (await store.extendIfHeld(key, token, ttlMs).catch(() => false)) || (await store.setIfAbsent(key, token, ttlMs).catch(() => false));
-      confirmedAt = ours ? now() : -Infinity;
-      return ours;
-    },
+    held: () => ours,
     async release() {
-      released = true;
-      const [holder] = await store.getMany([key]).catch(() => [undefined]);
-      if (holder === token) await store.deleteMany([key]).catch(() => undefined);
+      clearInterval(timer);
+      const wasOurs = ours;
+      ours = false;
+      if (wasOurs) {
+        const [holder] = await store.getMany([key]).catch(() => [undefined]);
+        if (holder === token) await store.deleteMany([key]).catch(() => undefined);
+      }
     },
   };
 }
