@@ -18,4 +18,6 @@ export const ERROR_CODES = {
   persistedQueryNotFound: 'PERSISTED_QUERY_NOT_FOUND',
   /** A subscription would pass a bound: per caller, or the distinct customers watched. */
   subscriptionLimit: 'SUBSCRIPTION_LIMIT',
+  /** A subscription's events may have been missed (this replica lost its link to the deployment's changes): subscribe again. */
+  eventsLost: 'EVENTS_LOST',
 } as const;

@@ -246,6 +246,7 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     Promise.all(quotas.loadEach(uins.map((uin) => ({ uin, maxAgeMs: config.subscriptions.watchRefreshMs / 2 })), { priority: PRIORITY.watch, caller: 'watch', deadline: Date.now() + config.subscriptions.watchRefreshMs }));
   const changes = createQuotaChanges({ maxUins: config.subscriptions.watchMaxUins, refreshMs: config.subscriptions.watchRefreshMs, refresh: refreshWatched });
   book.onChanges((found) => changes.publish(found));
+  book.onLost(() => changes.lost());
   const roster = createRoster(config, directory, store, metrics, book);
   const membership = config.cache.directoryMembership ? roster : undefined;
   const common = { client, throttle, denylist, roster: membership, maxQueued: config.limits.maxQueuedUins, weightOf, deployment: shared.deployment };

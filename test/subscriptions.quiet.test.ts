@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { createDemoData, type DemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { postGraphQL, startGatewayProcess, upstreamEnv, type GatewayProcess } from './support/gateway-process.js';
+import { Redis } from 'ioredis';
 import { startRedisServer } from './support/redis-server.js';
 
 /**
@@ -195,6 +196,40 @@ describe('subscriptions across a deployment (3 processes on Redis)', () => {
       await subs[1]?.close();
       subs[2]?.close();
     } finally {
+      await Promise.all(replicas.map((replica) => replica.stop()));
+      await redis.kill();
+    }
+  }, 60_000);
+
+  it("a replica's link to the changes drops while changes are found: each still arrives once; a Redis restart (the stream lost) ends the stream with EVENTS_LOST", async () => {
+    const redis = await startRedisServer();
+    const data = createDemoData({ customers: 200 });
+    simulator = await startSimulator({ data, latencyMs: [50, 150] });
+    const env = { ...upstreamEnv(simulator), REDIS_URL: redis.url, BOOK_SWEEP_CALLS_PER_SECOND: '0', WATCH_REFRESH_MS: '60000' };
+    const replicas = await Promise.all([1, 2].map(() => startGatewayProcess(env)));
+    const admin = new Redis(redis.url);
+    try {
+      const [a, c] = replicas.map((replica) => replica.url) as [string, string];
+      const uins = data.customerUins.slice(50, 55).map(Number);
+      const sub = subscribe(c, CHANGED, { uins: uins.map(String) });
+      await sleep(1500);
+      for (const [i, uin] of uins.entries()) {
+        // Every blocking reader's connection is cut (they reconnect and resume from the last entry they read).
+        const readers = String(await admin.client('LIST')).split('\n').filter((line) => line.includes('cmd=xread')).map((line) => /\bid=(\d+)/.exec(line)?.[1]);
+        for (const id of readers) if (id) await admin.client('KILL', 'ID', id);
+        mutate(data, uin, 10 + i);
+        await postGraphQL(a, `{ customer(uin: "${uin}") { voucherQuota(maxAge: 0) { remainAmount } } }`);
+      }
+      await sleep(2000);
+      expect(sub.events.map((event) => [Number(event.data?.voucherQuotaChanged?.customer.uin), event.data?.voucherQuotaChanged?.current.remainAmount])).toEqual(uins.map((uin, i) => [uin, 10 + i]));
+      admin.disconnect();
+      await redis.kill();
+      await redis.start();
+      for (let i = 0; i < 40 && !sub.completed(); i++) await sleep(250);
+      expect(sub.events.at(-1)?.errors?.[0]?.extensions?.code).toBe('EVENTS_LOST');
+      expect(sub.completed()).toBe(true);
+    } finally {
+      admin.disconnect();
       await Promise.all(replicas.map((replica) => replica.stop()));
       await redis.kill();
     }

@@ -110,6 +110,8 @@ export interface CustomerBook extends Omit<BookStore, 'recordQuotas'> {
   recordQuotas(quotas: readonly { readonly uin: number; readonly quota: BookQuota }[]): Promise<void>;
   page(query: BookQuery): Promise<BookPage>;
   onChanges(listener: (changes: readonly QuotaChange[]) => void): void;
+  /** Changes may have been missed (a replica's link to the shared changes lost some): subscribers must start again. */
+  onLost(listener: () => void): void;
 }
 
 /** A book over one store: the changes a record finds go straight to the listeners. */
@@ -124,6 +126,8 @@ export function createCustomerBook(store: BookStore): CustomerBook {
       if (changes.length > 0) for (const listener of listeners) listener(changes);
     },
     onChanges: (listener) => void listeners.push(listener),
+    // In process, every change is delivered as it is found.
+    onLost: () => undefined,
   };
 }
 

@@ -8,8 +8,10 @@ import type { QuotaChange } from './book.js';
  */
 export interface QuotaChanges {
   publish(changes: readonly QuotaChange[]): void;
-  /** Every change from now on, until `signal` aborts. */
-  listen(listener: (change: QuotaChange) => void, signal: AbortSignal): void;
+  /** Every change from now on, until `signal` aborts; `onLost` if some may have been missed. */
+  listen(listener: (change: QuotaChange) => void, signal: AbortSignal, onLost?: () => void): void;
+  /** Some changes may have been missed: every listener's `onLost`. */
+  lost(): void;
   /** Watches `uins` until `signal` aborts; throws `WatchLimitError` past the bound (nothing watched then). */
   watch(uins: readonly number[], signal: AbortSignal): void;
   /** Distinct UINs watched now. */
@@ -35,6 +37,7 @@ export interface QuotaChangesOptions {
 
 export function createQuotaChanges(options: QuotaChangesOptions): QuotaChanges {
   const listeners = new Set<(change: QuotaChange) => void>();
+  const lostListeners = new Set<() => void>();
   const watches = new Map<number, number>();
   let timer: NodeJS.Timeout | undefined;
   let refreshing = false;
@@ -61,10 +64,21 @@ export function createQuotaChanges(options: QuotaChangesOptions): QuotaChanges {
     publish(changes) {
       for (const change of changes) for (const listener of listeners) listener(change);
     },
-    listen(listener, signal) {
+    listen(listener, signal, onLost) {
       if (signal.aborted) return;
       listeners.add(listener);
-      signal.addEventListener('abort', () => listeners.delete(listener), { once: true });
+      if (onLost) lostListeners.add(onLost);
+      signal.addEventListener(
+        'abort',
+        () => {
+          listeners.delete(listener);
+          if (onLost) lostListeners.delete(onLost);
+        },
+        { once: true },
+      );
+    },
+    lost() {
+      for (const onLost of [...lostListeners]) onLost();
     },
     watch(uins, signal) {
       const added = new Set(uins.filter((uin) => !watches.has(uin)));

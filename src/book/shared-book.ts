@@ -59,5 +59,6 @@ export function createSharedCustomerBook(options: SharedBookOptions): CustomerBo
       deliver(await withRedis(connection, async () => (await shared.recordQuotas(quotas), []), () => found));
     },
     onChanges: (listener) => void listeners.push(listener),
+    onLost: (listener) => results.onGap(listener),
   };
 }

@@ -54,6 +54,9 @@ export function createSubscriptions(options: { readonly changes: QuotaChanges; r
     lifetime.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   };
 
+  /** Ends a stream whose events may have been missed: the client subscribes again (and `lowBalance` re-reads the book). */
+  const lostFailure = () => new GraphQLError('Events of this subscription may have been missed (the gateway lost its link to the deployment\'s changes); subscribe again.', { extensions: { code: ERROR_CODES.eventsLost } });
+
   const eventOf = (change: QuotaChange): QuotaChangeEvent => ({ uin: change.uin, previous: change.previous ?? null, current: change.current });
 
   return {
@@ -77,7 +80,7 @@ export function createSubscriptions(options: { readonly changes: QuotaChanges; r
         expireAt(request.expiresAt, lifetime, fail);
         changes.listen((change) => {
           if (watched.has(change.uin) && change.previous) push(eventOf(change));
-        }, lifetime.signal);
+        }, lifetime.signal, () => fail(lostFailure()));
       });
     },
 
@@ -93,7 +96,7 @@ export function createSubscriptions(options: { readonly changes: QuotaChanges; r
             crossedWhileReading?.add(change.uin);
             push(eventOf(change));
           }
-        }, lifetime.signal);
+        }, lifetime.signal, () => fail(lostFailure()));
         void initialLowBalances(book, below, (event) => crossedWhileReading?.has(event.uin) || push(event))
           .then(() => (crossedWhileReading = undefined))
           .catch(fail);

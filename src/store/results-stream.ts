@@ -14,6 +14,11 @@ export interface ResultsStream {
   readonly key: string;
   /** Receives the results (JSON, as published) of every call of queue `name`, from any replica. */
   subscribe(name: string, onResults: (results: string) => void): void;
+  /**
+   * Called when entries may have been missed: the reader came back after a failure and the entry it
+   * read last is gone (trimmed past `MAX_RESULT_ENTRIES`, or the stream lost with a Redis restart).
+   */
+  onGap(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -32,11 +37,13 @@ export function createResultsStream(options: ResultsStreamOptions): ResultsStrea
   const key = `${options.keyPrefix}results`;
   const blockMs = options.blockMs ?? 1000;
   const handlers = new Map<string, (results: string) => void>();
+  const gapListeners: (() => void)[] = [];
   // A blocking read needs its own connection, with a command timeout longer than the block.
   const reader: Redis = options.connection.redis.duplicate({ commandTimeout: blockMs + 2000, lazyConnect: true });
   reader.on('error', () => undefined);
   let closed = false;
   let lastId = '$';
+  let failed = false;
 
   const deliver = (entries: [string, [string, string[]][]][] | null) => {
     for (const [, messages] of entries ?? []) {
@@ -57,10 +64,14 @@ export function createResultsStream(options: ResultsStreamOptions): ResultsStrea
           // Start after the newest entry, by id, so nothing published between two reads is skipped.
           const newest = (await reader.xrevrange(key, '+', '-', 'COUNT', 1))[0];
           lastId = newest ? newest[0] : '0-0';
+        } else if (failed && (await lostSince(reader, key, lastId))) {
+          for (const listener of gapListeners) listener();
         }
+        failed = false;
         deliver((await reader.xread('BLOCK', blockMs, 'STREAMS', key, lastId)) as [string, [string, string[]][]][] | null);
       } catch (error) {
         if (closed) return;
+        failed = true;
         options.logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'results stream read failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
@@ -73,11 +84,28 @@ export function createResultsStream(options: ResultsStreamOptions): ResultsStrea
     subscribe(name, onResults) {
       handlers.set(name, onResults);
     },
+    onGap(listener) {
+      gapListeners.push(listener);
+    },
     async close() {
       closed = true;
       reader.disconnect();
     },
   };
+}
+
+/** Whether the entry `lastId` (and what came before it) is no longer in the stream. */
+async function lostSince(reader: Redis, key: string, lastId: string): Promise<boolean> {
+  if (lastId === '0-0') return false;
+  const [first] = await reader.xrange(key, '-', '+', 'COUNT', 1);
+  // An empty stream, or one whose oldest entry is newer than the last one read.
+  return !first || compareIds(first[0], lastId) > 0;
+}
+
+function compareIds(a: string, b: string): number {
+  const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
+  const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
+  return aMs - bMs || aSeq - bSeq;
 }
 
 function fieldOf(fields: string[], name: string): string | undefined {
