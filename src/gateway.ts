@@ -18,6 +18,7 @@ import { createLocalBookStore } from './book/local-book.js';
 import { createRedisBookStore } from './book/redis-book.js';
 import { createSharedCustomerBook } from './book/shared-book.js';
 import { createLease } from './store/lease.js';
+import { createRedisWatchRegistry } from './book/watch-registry.js';
 import { startSweep, type Sweep } from './book/sweep.js';
 import { createQuotaChanges } from './book/changes.js';
 import { createSubscriptions, type QuotaChangeEvent, type Subscriptions } from './server/subscriptions.js';
@@ -244,7 +245,14 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
   const book = createBook(parts.shared);
   const refreshWatched = (uins: readonly number[]) =>
     Promise.all(quotas.loadEach(uins.map((uin) => ({ uin, maxAgeMs: config.subscriptions.watchRefreshMs / 2 })), { priority: PRIORITY.watch, caller: 'watch', deadline: Date.now() + config.subscriptions.watchRefreshMs }));
-  const changes = createQuotaChanges({ maxUins: config.subscriptions.watchMaxUins, refreshMs: config.subscriptions.watchRefreshMs, refresh: refreshWatched });
+  const { deployment } = shared;
+  const changes = createQuotaChanges({
+    maxUins: config.subscriptions.watchMaxUins,
+    refreshMs: config.subscriptions.watchRefreshMs,
+    refresh: refreshWatched,
+    // A watch lapses when its replica stops renewing it for three refreshes.
+    registry: deployment && createRedisWatchRegistry({ connection: deployment.connection, keyPrefix: deployment.keyPrefix, ttlMs: 3 * config.subscriptions.watchRefreshMs }),
+  });
   book.onChanges((found) => changes.publish(found));
   book.onLost(() => changes.lost());
   const roster = createRoster(config, directory, store, metrics, book);
@@ -395,7 +403,7 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
     changes: sources.changes,
     book: sources.book,
     draining,
-    limits: { maxPerCaller: config.subscriptions.maxPerCaller, maxUins: config.subscriptions.maxUinsPerSubscription },
+    limits: { maxPerCaller: config.subscriptions.maxPerCaller, maxUins: config.subscriptions.maxUinsPerSubscription, maxWatchedUins: config.subscriptions.watchMaxUins },
   });
   const { quotas, profiles, vouchers, directory, voucherPool } = sources;
   const allowance = createInteractiveAllowance(config.interactive);

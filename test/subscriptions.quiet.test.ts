@@ -234,4 +234,31 @@ describe('subscriptions across a deployment (3 processes on Redis)', () => {
       await redis.kill();
     }
   }, 60_000);
+
+  it('WATCH_MAX_UINS bounds the distinct customers watched across the deployment, not each replica', async () => {
+    const redis = await startRedisServer();
+    const data = createDemoData({ customers: 200 });
+    simulator = await startSimulator({ data, latencyMs: [50, 150] });
+    const env = { ...upstreamEnv(simulator), REDIS_URL: redis.url, BOOK_SWEEP_CALLS_PER_SECOND: '0', WATCH_REFRESH_MS: '1000', WATCH_MAX_UINS: '10' };
+    const replicas = await Promise.all([1, 2].map(() => startGatewayProcess(env)));
+    try {
+      const [a, b] = replicas.map((replica) => replica.url) as [string, string];
+      const uinsOf = (from: number, count: number) => data.customerUins.slice(from, from + count).map(String);
+      const first = subscribe(a, CHANGED, { uins: uinsOf(0, 6) });
+      await sleep(500);
+      // 6 on A and 6 more on B would be 12 distinct customers: refused; 4 more (and any of A's) fit.
+      const refused = subscribe(b, CHANGED, { uins: uinsOf(6, 6) });
+      await refused.done;
+      expect(refused.events.map((event) => event.errors?.[0]?.extensions?.code)).toEqual(['SUBSCRIPTION_LIMIT']);
+      const fits = subscribe(b, CHANGED, { uins: [...uinsOf(6, 4), ...uinsOf(0, 3)] });
+      await sleep(1500);
+      expect(fits.completed()).toBe(false);
+      expect(fits.events).toEqual([]);
+      first.close();
+      fits.close();
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.stop()));
+      await redis.kill();
+    }
+  }, 60_000);
 });

@@ -1,4 +1,5 @@
 import type { QuotaChange } from './book.js';
+import type { WatchRegistry } from './watch-registry.js';
 
 /**
  * Changes of customers' balances that the book learned of (from any read, the sweep or a watch
@@ -14,6 +15,8 @@ export interface QuotaChanges {
   lost(): void;
   /** Watches `uins` until `signal` aborts; throws `WatchLimitError` past the bound (nothing watched then). */
   watch(uins: readonly number[], signal: AbortSignal): void;
+  /** Claims `uins` in the deployment's watches (with Redis): false when that would pass `maxUins`. */
+  claim(uins: readonly number[]): Promise<boolean>;
   /** Distinct UINs watched now. */
   watched(): number;
   /** Subscriptions open now, per transport. */
@@ -33,6 +36,8 @@ export interface QuotaChangesOptions {
   readonly refreshMs: number;
   /** Reads `uins` fresh (at the watch priority); the answers reach the book, which publishes the changes. */
   readonly refresh: (uins: readonly number[]) => Promise<unknown>;
+  /** The deployment's watches (with Redis); without it, this process's bound is the bound. */
+  readonly registry?: WatchRegistry | undefined;
 }
 
 export function createQuotaChanges(options: QuotaChangesOptions): QuotaChanges {
@@ -47,6 +52,7 @@ export function createQuotaChanges(options: QuotaChangesOptions): QuotaChanges {
     refreshing = true;
     const uins = [...watches.keys()];
     try {
+      await options.registry?.renew(uins).catch(() => undefined);
       const batches = Array.from({ length: Math.ceil(uins.length / 20) }, (_, i) => uins.slice(i * 20, i * 20 + 20));
       await Promise.all(batches.map((batch) => options.refresh(batch).catch(() => undefined)));
     } finally {
@@ -101,6 +107,7 @@ export function createQuotaChanges(options: QuotaChangesOptions): QuotaChanges {
         { once: true },
       );
     },
+    claim: async (uins) => (options.registry ? options.registry.claim(uins, options.maxUins).catch(() => true) : true),
     watched: () => watches.size,
     stop() {
       if (timer) clearInterval(timer);

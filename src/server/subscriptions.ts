@@ -10,6 +10,8 @@ export interface SubscriptionLimits {
   readonly maxPerCaller: number;
   /** UINs one `voucherQuotaChanged` may watch (`MAX_UINS_PER_SUBSCRIPTION`). */
   readonly maxUins: number;
+  /** Distinct UINs watched at once across the deployment (`WATCH_MAX_UINS`). */
+  readonly maxWatchedUins: number;
 }
 
 /**
@@ -54,6 +56,8 @@ export function createSubscriptions(options: { readonly changes: QuotaChanges; r
     lifetime.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
   };
 
+  const watchLimit = (error: WatchLimitError) => new GraphQLError(error.message, { extensions: { code: ERROR_CODES.subscriptionLimit, maxWatchedUins: error.maxUins } });
+
   /** Ends a stream whose events may have been missed: the client subscribes again (and `lowBalance` re-reads the book). */
   const lostFailure = () => new GraphQLError('Events of this subscription may have been missed (the gateway lost its link to the deployment\'s changes); subscribe again.', { extensions: { code: ERROR_CODES.eventsLost } });
 
@@ -70,7 +74,7 @@ export function createSubscriptions(options: { readonly changes: QuotaChanges; r
         changes.watch(uins, lifetime.signal);
       } catch (error) {
         lifetime.abort();
-        if (error instanceof WatchLimitError) throw new GraphQLError(error.message, { extensions: { code: ERROR_CODES.subscriptionLimit, maxWatchedUins: error.maxUins } });
+        if (error instanceof WatchLimitError) throw watchLimit(error);
         throw error;
       }
       const watched = new Set(uins);
@@ -78,6 +82,8 @@ export function createSubscriptions(options: { readonly changes: QuotaChanges; r
       onWatched(uins);
       return eventStream<QuotaChangeEvent>(lifetime, (push, fail) => {
         expireAt(request.expiresAt, lifetime, fail);
+        // The deployment's bound (with Redis): refused, the stream ends at once with the coded error.
+        void changes.claim(uins).then((claimed) => claimed || fail(watchLimit(new WatchLimitError(limits.maxWatchedUins))));
         changes.listen((change) => {
           if (watched.has(change.uin) && change.previous) push(eventOf(change));
         }, lifetime.signal, () => fail(lostFailure()));
