@@ -200,22 +200,26 @@ export async function readPage(query: BookQuery, store: BookStore): Promise<Book
     return picked.length > first;
   };
   let full = false;
+  // The first read asks for the page (and one more row); each further read, filtered rows having
+  // been dropped, for twice as many, up to `CHUNK`.
+  let chunk = first + 1;
+  const grow = () => (chunk = Math.min(CHUNK, chunk * 2));
   if (!after || after.key !== null) {
     let cursor = after && after.key !== null ? { key: after.key, uin: after.uin } : undefined;
-    while (!full) {
-      const entries = await store.walk(field, order?.direction ?? 'ASC', bounds, cursor, CHUNK);
+    for (let size = chunk; !full; size = grow()) {
+      const entries = await store.walk(field, order?.direction ?? 'ASC', bounds, cursor, size);
       full = take(await store.rows(entries.map((entry) => entry.uin)), entries.map((entry) => entry.key));
-      if (entries.length < CHUNK) break;
+      if (entries.length < size) break;
       cursor = entries.at(-1);
     }
   }
   // Unknown keys sort last: the customers without one, by UIN (they match no filter on that value).
   if (!full && field && !filtersOn(field, filter)) {
     let afterUin = after?.key === null ? after.uin : undefined;
-    while (!full) {
-      const uins = await store.walkUnknown(field, afterUin, CHUNK);
+    for (let size = chunk; !full; size = grow()) {
+      const uins = await store.walkUnknown(field, afterUin, size);
       full = take(await store.rows(uins), []);
-      if (uins.length < CHUNK) break;
+      if (uins.length < size) break;
       afterUin = uins.at(-1);
     }
   }

@@ -17,6 +17,8 @@ export function createLocalBookStore(): BookStore {
   const directory = new SortedIndex();
   const indexes = new Map<BookOrderField, SortedIndex>([...QUOTA_FIELDS, ...PROFILE_FIELDS].map((field) => [field, new SortedIndex()]));
   const ages = { quota: new SortedIndex(), profile: new SortedIndex() };
+  // The directory's customers without such an answer, by UIN: the sweep reads them first.
+  const missing = { quota: new SortedIndex(), profile: new SortedIndex() };
   const counts = { quota: 0, profile: 0 };
   const rowOf = (uin: number) => {
     let row = rows.get(uin);
@@ -31,7 +33,7 @@ export function createLocalBookStore(): BookStore {
     if (row?.quota && inDirectory(uin)) counts.quota -= 1;
     if (row?.profile && inDirectory(uin)) counts.profile -= 1;
     rows.delete(uin);
-    for (const index of [directory, ages.quota, ages.profile, ...indexes.values()]) index.set(uin, undefined);
+    for (const index of [directory, ages.quota, ages.profile, missing.quota, missing.profile, ...indexes.values()]) index.set(uin, undefined);
   };
   /** Keeps `answer` as `row[kind]` unless the row holds a newer one; true when kept. */
   const keep = <K extends 'quota' | 'profile'>(uin: number, kind: K, answer: NonNullable<LocalRow[K]>, keys: readonly (number | string | undefined)[]) => {
@@ -43,6 +45,7 @@ export function createLocalBookStore(): BookStore {
     row[kind] = answer;
     (kind === 'quota' ? QUOTA_FIELDS : PROFILE_FIELDS).forEach((field, i) => indexes.get(field)?.set(uin, keys[i]));
     ages[kind].set(uin, answer.asOf);
+    missing[kind].set(uin, undefined);
     return true;
   };
 
@@ -54,6 +57,7 @@ export function createLocalBookStore(): BookStore {
         const row = rowOf(uin);
         // Answers kept before the directory loaded now count.
         if (!inDirectory(uin)) for (const kind of ['quota', 'profile'] as const) if (row[kind]) counts[kind] += 1;
+        for (const kind of ['quota', 'profile'] as const) missing[kind].set(uin, row[kind] ? undefined : 0);
         directory.set(uin, 0);
       }
     },
@@ -97,9 +101,9 @@ export function createLocalBookStore(): BookStore {
     },
     async oldest(kind, count) {
       const picked: number[] = [];
-      for (const { uin } of directory.walk('ASC')) {
+      for (const { uin } of missing[kind].walk('ASC')) {
         if (picked.length >= count) return picked;
-        if (ages[kind].keyOf(uin) === undefined) picked.push(uin);
+        picked.push(uin);
       }
       for (const { uin } of ages[kind].walk('ASC')) {
         if (picked.length >= count) break;
