@@ -11,7 +11,7 @@ describe('GraphiQL in a real browser with no internet', () => {
   let serverUrl: string;
   let browser: Browser;
   beforeAll(async () => {
-    harness = await startHarness({ simulator: { latencyMs: [50, 150] }, env: { MAX_UINS_PER_QUERY: '1000' } });
+    harness = await startHarness({ simulator: { latencyMs: [50, 150] }, env: { MAX_UINS_PER_QUERY: '1000', WATCH_REFRESH_MS: '1000' } });
     serverUrl = await harness.listen();
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   });
@@ -87,6 +87,32 @@ describe('GraphiQL in a real browser with no internet', () => {
       await expect.poll(() => harness.simulator.callsOf('QueryVoucherAmountByUin').length, { timeout: 30_000 }).toBe(15);
       await mkdir(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: new URL('graphiql-stream.png', ARTIFACTS).pathname, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('runs a subscription: a balance changed upstream appears in the response pane as an event', { timeout: 90_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${serverUrl}/graphql`, { waitUntil: 'load' });
+      const execute = page.locator('button.graphiql-execute-button');
+      await execute.waitFor({ state: 'visible', timeout: 30_000 });
+      await page.locator('.view-lines', { hasText: 'voucherPool' }).first().waitFor({ timeout: 30_000 });
+      const uin = harness.simulator.data.customerUins[5] as number;
+      await page.locator('.graphiql-query-editor .view-lines').first().click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText(`subscription Watch { voucherQuotaChanged(uins: ["${uin}"]) { customer { uin } current { remainAmount } } }`);
+      await execute.click();
+      // The watch reads the customer once (the value to compare with), then every second.
+      await expect.poll(() => harness.simulator.callsOf('QueryVoucherAmountByUin').filter((call) => call.uins?.includes(uin)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+      (harness.simulator.data.customers.get(uin) as { remainAmount: number }).remainAmount = 12.34;
+      await page.locator('.graphiql-response').filter({ hasText: '12.34' }).waitFor({ timeout: 20_000 });
+      expect((await page.locator('.graphiql-response').innerText()).replace(/\s+/g, ' ')).toContain(`"uin": "${uin}"`);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: new URL('graphiql-subscription.png', ARTIFACTS).pathname, fullPage: true });
     } finally {
       await context.close();
     }
