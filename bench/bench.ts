@@ -736,6 +736,41 @@ async function sseEvents(url: string, query: string, signal: AbortSignal, onEven
   }
 }
 
+/**
+ * A 1000-UIN reader started while the sweep runs at the full budget, against the same read on a
+ * gateway without the sweep: the sweep may cost the reader at most one window (1.05 s).
+ */
+async function readerBesideSweep(): Promise<Row> {
+  const customers = createDemoData({ customers: 2000 });
+  const uins = customers.customerUins.slice(500, 1500).map(String);
+  const read = async (env: Record<string, string>, waitForSweep: boolean) => {
+    const simulator = await startSimulator({ latencyMs: LATENCY, data: customers });
+    const gateway = await gatewayProcess(simulator, { QUOTA_CACHE_TTL_MS: '0', ...env });
+    for (let i = 0; waitForSweep && i < 100 && simulator.callsOf('QueryVoucherAmountByUin').length < 10; i++) await sleep(100);
+    const started = performance.now();
+    const result = await postGraphQL<Customers>(gateway.url, QUERY, { uins });
+    const ms = performance.now() - started;
+    const rateLimited = simulator.stats().rateLimited;
+    await gateway.close();
+    await simulator.close();
+    return { ms, served: served([result]), rateLimited };
+  };
+  const alone = await read({}, false);
+  const beside = await read({ BOOK_SWEEP_CALLS_PER_SECOND: '5', DIRECTORY_MEMBERSHIP: 'true' }, true);
+  return {
+    scenario: '1000-UIN reader while the sweep runs at 5 calls/s, against the same read without it',
+    uins: 1000,
+    calls: 0,
+    minimum: 0,
+    allowed: 0,
+    rateLimited: alone.rateLimited + beside.rateLimited,
+    served: `${beside.served} / 1000`,
+    wallMs: beside.ms,
+    limitMs: alone.ms + 1050,
+    note: `without the sweep ${(alone.ms / 1000).toFixed(2)} s; with it ${(beside.ms / 1000).toFixed(2)} s (target: at most one window, 1.05 s, more)`,
+  };
+}
+
 /** The sweep alone at the full budget (5 calls/s per action) over 2000 customers: until the book is complete. */
 async function sweepCycle(): Promise<Row> {
   const customers = createDemoData({ customers: 2000 });
@@ -761,7 +796,7 @@ async function sweepCycle(): Promise<Row> {
   };
 }
 
-const rows: Row[] = only === 'book' ? [await bookLowest('in process'), await bookLowest('Redis'), await sweepCycle(), await fanOut()] : only === 'strangers' ? [await strangers()] : only === 'stream' ? [await streamed()] : only === 'deployment' ? [await replicasMeasured(), await replicasConcurrent(), await loneRequestDeployment(), await fairness()] : [
+const rows: Row[] = only === 'book' ? [await bookLowest('in process'), await bookLowest('Redis'), await sweepCycle(), await readerBesideSweep(), await fanOut()] : only === 'strangers' ? [await strangers()] : only === 'stream' ? [await streamed()] : only === 'deployment' ? [await replicasMeasured(), await replicasConcurrent(), await loneRequestDeployment(), await fairness()] : [
   await concurrent('1 query, N = 20', 1, 20),
   await concurrent('1 query, N = 100', 1, 100),
   await concurrent('1 query, N = 1000', 1, 1000),
@@ -773,6 +808,7 @@ const rows: Row[] = only === 'book' ? [await bookLowest('in process'), await boo
   await bookLowest('in process'),
   await bookLowest('Redis'),
   await sweepCycle(),
+  await readerBesideSweep(),
   await fanOut(),
   await replicasMeasured(),
   await replicasConcurrent(),
@@ -834,6 +870,8 @@ for (const lowest of rows.filter((row) => row.scenario.startsWith('20 lowest bal
   const [page, bare] = [...lowest.served.matchAll(/([\d.]+) ms/g)].map((match) => Number(match[1]));
   if (!(Number(page) <= 2 * Number(bare) + 10)) failures.push(`${lowest.scenario}: ${page} ms > 2 × ${bare} + 10 ms`);
 }
+const beside = rows.find((row) => row.scenario.startsWith('1000-UIN reader while the sweep'));
+if (beside && (beside.wallMs > beside.limitMs || !beside.served.startsWith('1000 /'))) failures.push(`${beside.scenario}: ${beside.note}`);
 const fan = rows.find((row) => row.scenario.startsWith('fan-out'));
 if (fan && !fan.served.startsWith('5000 /')) failures.push(`fan-out: ${fan.served}`);
 const dashboard = rows.find((row) => row.scenario.startsWith('dashboard page, cold'));

@@ -107,6 +107,8 @@ export interface Config {
 
 export interface RedisConfig {
   readonly url: string;
+  /** `REDIS_CLUSTER=true`: `url` names seed nodes of a Redis Cluster (comma-separated), every account's keys share one hash tag. */
+  readonly cluster: boolean;
   readonly keyPrefix: string;
   /** Calls per second per action each replica allows itself while Redis is unreachable. */
   readonly fallbackRatePerSecond: number;
@@ -258,17 +260,23 @@ function rateLimits(env: Env): Record<string, number> {
 function redis(env: Env): RedisConfig | undefined {
   const raw = nonEmpty(env.REDIS_URL);
   if (raw === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL.');
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got protocol "${parsed.protocol}".`);
+  const cluster = boolean(env, 'REDIS_CLUSTER', false);
+  const urls = raw.split(',').map((part) => part.trim());
+  if (urls.length > 1 && !cluster) throw new ConfigError('REDIS_URL names several nodes: set REDIS_CLUSTER=true for a Redis Cluster, or name one server.');
+  for (const url of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL (with REDIS_CLUSTER=true, several, comma-separated).');
+    }
+    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+      throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got protocol "${parsed.protocol}".`);
+    }
   }
   return {
     url: raw,
+    cluster,
     keyPrefix: env.REDIS_KEY_PREFIX ?? 'voucher-gateway:',
     fallbackRatePerSecond: integer(env, 'REDIS_FALLBACK_RATE_PER_SECOND', 1, { min: 1, max: 1000 }),
   };

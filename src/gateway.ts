@@ -164,10 +164,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 /** Where shared state lives: the account's key space in Redis (budget, store, results stream), or this process. */
 function createSharedState(options: GatewayOptions) {
   const { config, redis, logger } = options;
-  const keyPrefix = accountKeyPrefix(config.redis?.keyPrefix ?? 'voucher-gateway:', {
-    secretId: options.upstream.credentials.secretId,
-    endpoint: options.upstream.endpoint,
-  });
+  const keyPrefix = accountKeyPrefix(
+    config.redis?.keyPrefix ?? 'voucher-gateway:',
+    { secretId: options.upstream.credentials.secretId, endpoint: options.upstream.endpoint },
+    { cluster: config.redis?.cluster ?? false },
+  );
   const replicaId = options.replicaId ?? randomUUID();
   const localStore = createLocalStore();
   if (!redis) return { replicaId, keyPrefix, store: localStore, budget: undefined, results: undefined, deployment: undefined };

@@ -43,7 +43,7 @@ if (config.credentials) {
 
 // With REDIS_URL, replicas share one budget, cache and denylist; an unreachable Redis is not fatal.
 let redis: RedisConnection | undefined;
-if (config.redis) redis = await connectRedis({ url: config.redis.url, logger });
+if (config.redis) redis = await connectRedis({ url: config.redis.url, cluster: config.redis.cluster, logger });
 
 const gateway = createGateway({ config, upstream, logger, redis, persistedDocuments, log: logDestination });
 const http = await listen(gateway.yoga, config.port, '0.0.0.0', config.auth);

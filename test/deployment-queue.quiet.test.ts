@@ -1,11 +1,10 @@
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { accountKeyPrefix } from '../src/store/key-space.js';
 import { maxInWindow } from './support/arrivals.js';
 import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, type GatewayProcess, upstreamEnv } from './support/gateway-process.js';
-import { startRedisServer, type RedisServer } from './support/redis-server.js';
+import { SHARED_REDIS_KINDS, startSharedRedis, type SharedRedis } from './support/redis-cluster.js';
 
 const QUERY = 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { remainAmount } } }';
 type Customers = { customers: { uin: string; voucherQuota: { remainAmount: number } | null }[] };
@@ -19,8 +18,8 @@ const answered = (result: { data?: Customers | null }) => result.data?.customers
  * composed from any replica's UINs, results delivered to every replica, a dead replica's calls taken
  * over after their lease.
  */
-describe('one UIN queue for the whole deployment (three processes, real Redis; needs a quiet CPU: runs serially)', () => {
-  let redis: RedisServer;
+describe.each(SHARED_REDIS_KINDS)('one UIN queue for the whole deployment (three processes on %s; needs a quiet CPU: runs serially)', (kind) => {
+  let redis: SharedRedis;
   let simulator: Simulator;
   let replicas: GatewayProcess[] = [];
   let prefix: string;
@@ -30,7 +29,7 @@ describe('one UIN queue for the whole deployment (three processes, real Redis; n
     prefix = `deploy-${process.pid}-${Date.now()}:`;
     const env = {
       ...upstreamEnv(simulator),
-      REDIS_URL: redis.url,
+      ...redis.env,
       REDIS_KEY_PREFIX: prefix,
       MAX_UINS_PER_QUERY: '1000',
       REQUEST_DEADLINE_MS: '30000',
@@ -44,15 +43,15 @@ describe('one UIN queue for the whole deployment (three processes, real Redis; n
   };
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-  });
+    redis = await startSharedRedis(kind);
+  }, 60_000);
   afterEach(async () => {
     await Promise.all(replicas.map((replica) => replica.stop()));
     replicas = [];
     await simulator?.close();
   });
   afterAll(async () => {
-    await redis?.kill();
+    await redis?.close();
   });
 
   it('51 clients × 10 distinct UINs spread over three processes: at most 27 calls, every UIN answered once', async () => {
@@ -131,8 +130,8 @@ describe('one UIN queue for the whole deployment (three processes, real Redis; n
     const sets = replicas.map((_, i) => uins(1000 + i * 60, 60));
     const requests = replicas.map((replica, i) => postGraphQL<Customers>(replica.url, QUERY, { uins: sets[i] }));
     // Find a call on the wire whose owner composed it from another process's UINs, and kill that owner.
-    const account = accountKeyPrefix(prefix, { secretId: simulator.credentials.secretId, endpoint: simulator.url });
-    const client = new Redis(redis.url);
+    const account = accountKeyPrefix(prefix, { secretId: simulator.credentials.secretId, endpoint: simulator.url }, { cluster: kind === 'a Redis Cluster' });
+    const client = redis.client();
     let victim = -1;
     let held: string[] = [];
     try {

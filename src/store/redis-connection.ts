@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 
 /**
@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
  * reported to `onStateChange` (metrics, the budget's switch-over pause).
  */
 export interface RedisConnection {
+  /** A server's connection, or a Cluster's (ioredis routes each command to its slot's master). */
   readonly redis: Redis;
   readonly state: 'up' | 'down';
   /** Reports a failed command: the connection is treated as down until Redis answers again. */
@@ -21,7 +22,9 @@ export interface RedisConnection {
 }
 
 export interface RedisConnectionOptions {
+  /** One server's URL; with `cluster`, seed nodes' URLs, comma-separated. */
   readonly url: string;
+  readonly cluster?: boolean;
   readonly logger: Logger;
   /** Longest wait for one command, milliseconds. Default 500 (a false outage costs a switch-over pause). */
   readonly commandTimeoutMs?: number;
@@ -34,16 +37,7 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
   const { logger } = options;
   const commandTimeout = options.commandTimeoutMs ?? 500;
   const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
-  const redis = new Redis(options.url, {
-    enableOfflineQueue: false,
-    commandTimeout,
-    connectTimeout: connectTimeoutMs,
-    maxRetriesPerRequest: 0,
-    // Reconnect quickly: every replica must notice a returning Redis within a fraction of a second,
-    // because the budget's switch-over pause is sized on it (see rate-budget.ts).
-    retryStrategy: () => 200,
-    lazyConnect: true,
-  });
+  const redis = options.cluster ? connectCluster(options.url, commandTimeout, connectTimeoutMs) : connectServer(options.url, commandTimeout, connectTimeoutMs);
   const listeners: ((state: 'up' | 'down') => void)[] = [];
   let state: 'up' | 'down' = 'down';
   let announcedDown = false;
@@ -84,6 +78,10 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
   };
 
   redis.on('ready', () => setState('up'));
+  // A Cluster's failover: the promoted replica may not have the window's last grants (replication is
+  // asynchronous). A node that fails or leaves the topology marks the connection down, which pauses the
+  // budget for a window (rate-budget.ts) before granting again.
+  if (options.cluster) for (const event of ['node error', '-node']) redis.on(event, (error: unknown) => setState('down', error ?? new Error(`cluster ${event}`)));
   redis.on('close', () => {
     if (!closing) setState('down', new Error('connection closed'));
   });
@@ -123,6 +121,51 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
       redis.disconnect();
     },
   };
+}
+
+/** One server: no offline queue, a per-command timeout, quick reconnects (see the interface's note). */
+function connectServer(url: string, commandTimeout: number, connectTimeout: number): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    commandTimeout,
+    connectTimeout,
+    maxRetriesPerRequest: 0,
+    // Reconnect quickly: every replica must notice a returning Redis within a fraction of a second,
+    // because the budget's switch-over pause is sized on it (see rate-budget.ts).
+    retryStrategy: () => 200,
+    lazyConnect: true,
+  });
+}
+
+/**
+ * A Redis Cluster through ioredis' `Cluster`: it learns the slots from any seed node, routes each
+ * command to its slot's master and follows MOVED/ASK redirects and `CLUSTERDOWN` retries by itself,
+ * within the same per-command timeout. Typed as a server's connection: the commands the gateway uses
+ * (single-slot scripts, pipelines, streams) are the same on both.
+ */
+function connectCluster(urls: string, commandTimeout: number, connectTimeout: number): Redis {
+  const nodes = urls.split(',').map((raw) => {
+    const url = new URL(raw.trim());
+    return { host: url.hostname, port: Number(url.port || 6379) };
+  });
+  const first = new URL(urls.split(',')[0]?.trim() ?? '');
+  const cluster = new Cluster(nodes, {
+    enableOfflineQueue: false,
+    lazyConnect: true,
+    clusterRetryStrategy: () => 200,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnFailover: 100,
+    slotsRefreshTimeout: connectTimeout,
+    redisOptions: {
+      commandTimeout,
+      connectTimeout,
+      maxRetriesPerRequest: 0,
+      ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+      ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+      ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
+    },
+  });
+  return cluster as unknown as Redis;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { RedisConnection } from './redis-connection.js';
 
@@ -39,7 +39,7 @@ export function createResultsStream(options: ResultsStreamOptions): ResultsStrea
   const handlers = new Map<string, (results: string) => void>();
   const gapListeners: (() => void)[] = [];
   // A blocking read needs its own connection, with a command timeout longer than the block.
-  const reader: Redis = options.connection.redis.duplicate({ commandTimeout: blockMs + 2000, lazyConnect: true });
+  const reader = duplicateForBlocking(options.connection.redis, blockMs + 2000);
   reader.on('error', () => undefined);
   let closed = false;
   let lastId = '$';
@@ -92,6 +92,13 @@ export function createResultsStream(options: ResultsStreamOptions): ResultsStrea
       reader.disconnect();
     },
   };
+}
+
+/** A connection of its own for blocking reads (on a Cluster: one that routes to the stream's master). */
+function duplicateForBlocking(redis: Redis, commandTimeout: number): Redis {
+  if (!redis.isCluster) return redis.duplicate({ commandTimeout, lazyConnect: true });
+  const cluster = redis as unknown as Cluster;
+  return cluster.duplicate([], { lazyConnect: true, redisOptions: { ...cluster.options.redisOptions, commandTimeout } }) as unknown as Redis;
 }
 
 /** Whether the entry `lastId` (and what came before it) is no longer in the stream. */
