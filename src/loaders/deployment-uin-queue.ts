@@ -25,6 +25,10 @@ import type { FetchBatchFn, UinLoadOptions, UinQueue } from './uin-queue.js';
  * - A replica that dies with UINs queued: they stay until their waiters' latest deadline, then leave.
  * - Redis down: this replica's waiting UINs move to its in-process queue (`local`), which serves new
  *   loads too, on the fallback budget; once Redis is back, new loads use the deployment queue again.
+ *   UINs of its own calls on the wire stay (their answers come back here). The UINs it had queued in
+ *   Redis are given back (`release`) when Redis returns. Not yet covered: a UIN whose enqueue reached
+ *   Redis while the answer was lost (a failover mid-command) stays queued until its deadline, and may
+ *   be fetched once more (seen after a Cluster failover: 5 to 10 UINs of the requests in flight).
  *
  * Keys (under the account's prefix): `uins:<name>:queue|meta|flight|deadlines|calls`, documented in
  * `store/lua/enqueue-uins-5.lua`.
@@ -106,10 +110,24 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
     release(released);
   };
 
-  // Redis went away: everything this replica waits for is served by its own queue instead.
+  // Redis went away: what this replica waits for is served by its own queue instead, but for the UINs
+  // of its own calls on the wire (their answers come back here). The UINs it had queued in Redis are
+  // given back when Redis returns, so that no replica later spends the budget on them.
+  const strayed = new Set<number>();
   connection.onStateChange((next) => {
-    if (next !== 'down') return;
+    if (next === 'up') {
+      const uins = [...strayed].filter((uin) => room.waitersOf(uin).length === 0);
+      strayed.clear();
+      // Not given back (Redis went down again): given back at the next return.
+      if (uins.length > 0)
+        scripts.release(uins).catch((error: unknown) => {
+          for (const uin of uins) strayed.add(uin);
+          connection.markDown(error);
+        });
+      return;
+    }
     for (const [uin, waiter] of room.takeAll()) {
+      strayed.add(uin);
       void options.local
         .load([uin], { priority: waiter.priority, caller: waiter.caller, deadline: waiter.deadline, requestId: waiter.requestId, signal: waiter.signal })
         .then(([result]) => room.settle(waiter, result as T | Error));
@@ -321,10 +339,11 @@ class WaitingRoom<T> {
   }
 
   /** Empties the room (Redis went away): every unsettled waiter, with its UIN. */
+  /** Every unsettled waiter but those of UINs in this replica's own calls on the wire, which stay. */
   takeAll(): [number, Waiter<T>][] {
-    const all = [...this.#waiting].flatMap(([uin, waiters]) => [...waiters].filter((waiter) => !waiter.settled).map((waiter) => [uin, waiter] as [number, Waiter<T>]));
-    this.#waiting.clear();
-    return all;
+    const taken = [...this.#waiting].filter(([uin]) => !this.onTheWire.has(uin));
+    for (const [uin] of taken) this.#waiting.delete(uin);
+    return taken.flatMap(([uin, waiters]) => [...waiters].filter((waiter) => !waiter.settled).map((waiter) => [uin, waiter] as [number, Waiter<T>]));
   }
 }
 

@@ -93,6 +93,8 @@ export interface RedisRateBudgetOptions {
    * every 200 ms, the probe pings every 500 ms).
    */
   readonly switchPauseMs?: number;
+  /** How long a replica grants nothing after Redis goes down, before its fallback budget. Default two windows and a second. */
+  readonly outagePauseMs?: number;
   readonly now?: () => number;
 }
 
@@ -106,6 +108,7 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
   const now = options.now ?? Date.now;
   const leaseMs = options.leaseMs ?? 5000;
   const switchPauseMs = options.switchPauseMs ?? options.interval + 500;
+  const outagePauseMs = options.outagePauseMs ?? 2 * options.interval + 1000;
   const replica = randomUUID();
   let sequence = 0;
   const fallback = new Map<string, SlidingWindow>();
@@ -119,8 +122,11 @@ export function createRedisRateBudget(options: RedisRateBudgetOptions): RateBudg
     }
     return window;
   };
-  connection.onStateChange(() => {
-    pausedUntil = now() + switchPauseMs;
+  // Going down, a replica grants nothing for `outagePauseMs` (a Cluster's failover ends within it, and
+  // replicas that notice it at different moments must not spend their fallback beside the others'
+  // shared window); coming back, for a window and a margin (the shared window may have lost grants).
+  connection.onStateChange((state) => {
+    pausedUntil = now() + (state === 'down' ? Math.max(switchPauseMs, outagePauseMs) : switchPauseMs);
     for (const window of fallback.values()) window.blockUntil(pausedUntil);
   });
   const redis = connection.redis as typeof connection.redis & {

@@ -65,8 +65,8 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
     if (probe || closing) return;
     probe = setInterval(() => {
       if (redis.status !== 'ready') return;
-      redis.ping().then(
-        () => setState('up'),
+      probe_().then(
+        (ok) => ok && setState('up'),
         () => undefined,
       );
     }, 500);
@@ -81,7 +81,20 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
   // A Cluster's failover: the promoted replica may not have the window's last grants (replication is
   // asynchronous). A node that fails or leaves the topology marks the connection down, which pauses the
   // budget for a window (rate-budget.ts) before granting again.
-  if (options.cluster) for (const event of ['node error', '-node']) redis.on(event, (error: unknown) => setState('down', error ?? new Error(`cluster ${event}`)));
+  let lastNodeError = -Infinity;
+  if (options.cluster) {
+    for (const event of ['node error', '-node']) {
+      redis.on(event, (error: unknown) => {
+        lastNodeError = Date.now();
+        setState('down', error ?? new Error(`cluster ${event}`));
+      });
+    }
+  }
+  // A server is back when it answers; a Cluster when every slot is served again (a ping would reach a
+  // live node while the account's slot is still down, and the budget would flap between modes) and no
+  // node has failed for a second.
+  const probe_ = async () =>
+    options.cluster ? String(await redis.cluster('INFO')).includes('cluster_state:ok') && Date.now() - lastNodeError > 1000 : (await redis.ping()) === 'PONG';
   redis.on('close', () => {
     if (!closing) setState('down', new Error('connection closed'));
   });
@@ -156,6 +169,8 @@ function connectCluster(urls: string, commandTimeout: number, connectTimeout: nu
     retryDelayOnClusterDown: 100,
     retryDelayOnFailover: 100,
     slotsRefreshTimeout: connectTimeout,
+    // A failed master leaves the topology within a second (its `node error`s stop, see the probe).
+    slotsRefreshInterval: 1000,
     redisOptions: {
       commandTimeout,
       connectTimeout,

@@ -36,7 +36,7 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
   for (const port of ports) {
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1000), '--save', '', '--appendonly', 'no', '--dir', dir],
+      ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1000), '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', '--dir', dir, '--logfile', join(dir, `redis-${port}.log`)],
       { stdio: 'ignore', env: { ...process.env, [TEST_CHILD_MARKER]: testRunId() } },
     );
     killOnExit(child);
@@ -64,7 +64,7 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
-  const live = () => ports.filter((port) => nodes.get(port)?.exitCode === null);
+  const live = () => ports.filter((port) => nodes.get(port)?.exitCode === null && nodes.get(port)?.signalCode === null);
   await until('every node answering', 10_000, async () => (await Promise.all(ports.map((port) => ask(port, (redis) => redis.ping())))).every((pong) => pong === 'PONG'));
   await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
   const healthy = (timeoutMs = 30_000) =>
@@ -73,10 +73,16 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
       return states.every((info) => info.includes('cluster_state:ok'));
     });
   await healthy();
+  // Every replica has its master's data (a replica still syncing cannot take over).
+  await until('every replica in sync', 30_000, async () => {
+    const roles = await Promise.all(ports.map((port) => ask(port, (redis) => redis.info('replication'))));
+    const replicas = roles.filter((info) => info.includes('role:slave'));
+    return replicas.length === 3 && replicas.every((info) => info.includes('master_link_status:up') && !info.includes('master_sync_in_progress:1'));
+  });
 
   const kill = async (port: number) => {
     const child = nodes.get(port);
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
@@ -96,7 +102,7 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
     healthy,
     async close() {
       await Promise.all(ports.map(kill));
-      await rm(dir, { recursive: true, force: true });
+      if (!process.env.KEEP_CLUSTER_DIR) await rm(dir, { recursive: true, force: true });
     },
   };
 }

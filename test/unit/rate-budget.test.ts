@@ -58,6 +58,7 @@ function setup() {
     fallbackCap: 1,
     leaseMs: 4000,
     switchPauseMs: 1500,
+    outagePauseMs: 2500,
     now: clock.now,
   });
   return { clock, budget, ...fake };
@@ -93,15 +94,16 @@ describe('the shared (Redis) budget', () => {
     expect(await budget.take('A')).toEqual({ granted: false, waitMs: 320 });
   });
 
-  it('a failed command marks Redis down; then nothing is sent for the switch-over pause, then the fallback allows 1 per window', async () => {
+  it('a failed command marks Redis down; then nothing is sent for the outage pause, then the fallback allows 1 per window', async () => {
     const { budget, answer, clock, connection, sent } = setup();
     answer(async () => {
       throw new Error('Command timed out');
     });
-    expect(await budget.take('A')).toEqual({ granted: false, waitMs: 1500 });
+    // Going down pauses longer than coming back: a Cluster's failover ends within it.
+    expect(await budget.take('A')).toEqual({ granted: false, waitMs: 2500 });
     expect(connection.markedDown).toBe(1);
     expect(budget.mode).toBe('fallback');
-    clock.advance(1499);
+    clock.advance(2499);
     expect(await budget.take('A')).toEqual({ granted: false, waitMs: 1 });
     clock.advance(1);
     granted(await budget.take('A'));
@@ -118,13 +120,13 @@ describe('the shared (Redis) budget', () => {
       connection.setState('down');
       return 0;
     });
-    expect(await budget.take('A')).toEqual({ granted: false, waitMs: 1500 });
+    expect(await budget.take('A')).toEqual({ granted: false, waitMs: 2500 });
   });
 
   it('Redis coming back pauses again before sharing, so the fallback starts have left the window', async () => {
     const { budget, clock, connection, sent } = setup();
     connection.setState('down');
-    clock.advance(1500);
+    clock.advance(2500);
     granted(await budget.take('A'));
     connection.setState('up');
     expect(await budget.take('A')).toEqual({ granted: false, waitMs: 1500 });
