@@ -20,6 +20,7 @@ import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, upstreamEnv } from '../test/support/gateway-process.js';
 import { startRedisServer } from '../test/support/redis-server.js';
+import { startSharedRedis } from '../test/support/redis-cluster.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, strict: { type: 'boolean', default: false } } });
 const LATENCY: [number, number] = [50, 150];
@@ -200,19 +201,19 @@ async function bulkAndInteractive(): Promise<Row> {
   };
 }
 
-/** Three gateway processes sharing one (private) Redis and one simulator, for the deployment scenarios. */
+/** Three gateway processes sharing one (private) Redis, or a Redis Cluster with `REDIS_CLUSTER: 'true'`, and one simulator. */
 async function deployment<T>(latencyMs: number | [number, number], run: (urls: string[], simulator: Simulator) => Promise<T>, env: Record<string, string> = {}): Promise<T & { fellBack: boolean }> {
-  const redis = await startRedisServer();
+  const redis = await startSharedRedis(env.REDIS_CLUSTER === 'true' ? 'a Redis Cluster' : 'one server');
   const simulator = await startSimulator({ latencyMs, data });
   const gateways = await Promise.all(
     [1, 2, 3].map(() =>
       startGatewayProcess({
         ...upstreamEnv(simulator),
-        REDIS_URL: redis.url,
         MAX_UINS_PER_QUERY: '1000',
         REQUEST_DEADLINE_MS: '60000',
         ...COUNTING_OTHER_FEATURES,
         ...env,
+        ...redis.env,
       }),
     ),
   );
@@ -227,18 +228,18 @@ async function deployment<T>(latencyMs: number | [number, number], run: (urls: s
   } finally {
     await Promise.all(gateways.map((gateway) => gateway.stop()));
     await simulator.close();
-    await redis.kill();
+    await redis.close();
   }
 }
 
 /** Requests sent at once to a 3-replica deployment: calls against the minimum, and the ratio. */
-async function deploymentBurst(scenario: string, requests: { replica: number; uins: number[] }[], allowance: number): Promise<Row> {
+async function deploymentBurst(scenario: string, requests: { replica: number; uins: number[] }[], allowance: number, env: Record<string, string> = {}): Promise<Row> {
   const uins = requests.reduce((sum, request) => sum + request.uins.length, 0);
   const run = await deployment(LATENCY, async (urls, simulator) => {
     const started = performance.now();
     const results = await Promise.all(requests.map((request) => postGraphQL<Customers>(urls[request.replica] as string, QUERY, { uins: request.uins.map(String) })));
     return { wallMs: performance.now() - started, results, calls: simulator.callsOf('QueryVoucherAmountByUin').length, rateLimited: simulator.stats().rateLimited };
-  });
+  }, env);
   return {
     ...(run.fellBack ? { note: 'a replica fell back to its local budget during the run (a Redis command timed out)' } : {}),
     scenario,
@@ -254,8 +255,8 @@ async function deploymentBurst(scenario: string, requests: { replica: number; ui
 }
 
 /** Three gateway processes sharing one Redis, 400 distinct UINs each, at once. */
-const replicas = () =>
-  deploymentBurst('3 replicas on one Redis × 400 UINs each', [0, 1, 2].map((replica) => ({ replica, uins: data.customerUins.slice(replica * 400, (replica + 1) * 400) })), 0);
+const replicas = (on: 'one Redis' | 'a Redis Cluster' = 'one Redis') =>
+  deploymentBurst(`3 replicas on ${on} × 400 UINs each`, [0, 1, 2].map((replica) => ({ replica, uins: data.customerUins.slice(replica * 400, (replica + 1) * 400) })), 0, on === 'one Redis' ? {} : { REDIS_CLUSTER: 'true' });
 
 /** 51 concurrent clients × 10 distinct UINs, spread over three replicas: one deployment-wide queue. */
 const replicasConcurrent = () =>
@@ -330,10 +331,10 @@ async function fairness(): Promise<Row> {
  * in `npm run verify`: a timer firing late in one process delays that window's slot for everybody. A
  * run that misses the ratio target is measured once more; both runs are reported.
  */
-async function replicasMeasured(): Promise<Row> {
-  const first = await replicas();
+async function replicasMeasured(on: 'one Redis' | 'a Redis Cluster' = 'one Redis'): Promise<Row> {
+  const first = await replicas(on);
   if (first.wallMs <= 1.1 * first.limitMs) return first;
-  const second = await replicas();
+  const second = await replicas(on);
   const note = `measured twice: ${(first.wallMs / 1000).toFixed(2)} s (ratio ${(first.wallMs / first.limitMs).toFixed(3)}${first.note ? `; ${first.note}` : ''}), then ${(second.wallMs / 1000).toFixed(2)} s${second.note ? `; ${second.note}` : ''}`;
   return { ...(second.wallMs <= first.wallMs ? second : first), note };
 }
@@ -796,7 +797,7 @@ async function sweepCycle(): Promise<Row> {
   };
 }
 
-const rows: Row[] = only === 'book' ? [await bookLowest('in process'), await bookLowest('Redis'), await sweepCycle(), await readerBesideSweep(), await fanOut()] : only === 'strangers' ? [await strangers()] : only === 'stream' ? [await streamed()] : only === 'deployment' ? [await replicasMeasured(), await replicasConcurrent(), await loneRequestDeployment(), await fairness()] : [
+const rows: Row[] = only === 'book' ? [await bookLowest('in process'), await bookLowest('Redis'), await sweepCycle(), await readerBesideSweep(), await fanOut()] : only === 'strangers' ? [await strangers()] : only === 'stream' ? [await streamed()] : only === 'deployment' ? [await replicasMeasured(), await replicasMeasured('a Redis Cluster'), await replicasConcurrent(), await loneRequestDeployment(), await fairness()] : [
   await concurrent('1 query, N = 20', 1, 20),
   await concurrent('1 query, N = 100', 1, 100),
   await concurrent('1 query, N = 1000', 1, 1000),
@@ -811,6 +812,7 @@ const rows: Row[] = only === 'book' ? [await bookLowest('in process'), await boo
   await readerBesideSweep(),
   await fanOut(),
   await replicasMeasured(),
+  await replicasMeasured('a Redis Cluster'),
   await replicasConcurrent(),
   await loneRequestDeployment(),
   await streamed(),

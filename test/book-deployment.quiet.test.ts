@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { postGraphQL, startGatewayProcess, upstreamEnv, type GatewayProcess } from './support/gateway-process.js';
-import { startRedisServer, type RedisServer } from './support/redis-server.js';
+import { SHARED_REDIS_KINDS, startSharedRedis, type SharedRedis } from './support/redis-cluster.js';
 
 /**
  * One book for a deployment: 3 gateway processes on Redis, the simulator with 2000 customers, the
@@ -27,6 +27,7 @@ type Page = {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const data = createDemoData({ customers: 2000 });
+const original = new Map([...data.customers.values()].map((customer) => [customer.uin, customer.remainAmount]));
 const byRemain = () => [...data.customers.values()].sort((a, b) => a.remainAmount - b.remainAmount || a.uin - b.uin);
 
 /** Quota calls this process made (its `/metrics`): the sweeper's are the only ones while nobody reads. */
@@ -35,8 +36,8 @@ async function quotaCallsOf(replica: GatewayProcess): Promise<number> {
   return [...text.matchAll(/^upstream_calls_total\{action="QueryVoucherAmountByUin",outcome="[^"]+"\} (\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
-describe('the book of a deployment (3 processes on Redis, 2000 customers, sweep at 5 calls/s)', () => {
-  let redis: RedisServer;
+describe.each(SHARED_REDIS_KINDS)('the book of a deployment (3 processes on %s, 2000 customers, sweep at 5 calls/s)', (kind) => {
+  let redis: SharedRedis;
   let simulator: Simulator;
   let replicas: GatewayProcess[];
   let requests = 0;
@@ -55,15 +56,17 @@ describe('the book of a deployment (3 processes on Redis, 2000 customers, sweep 
   };
 
   beforeAll(async () => {
-    redis = await startRedisServer();
+    redis = await startSharedRedis(kind);
     simulator = await startSimulator({ data, latencyMs: [50, 150] });
-    const env = { ...upstreamEnv(simulator), REDIS_URL: redis.url, BOOK_SWEEP_CALLS_PER_SECOND: '5', MAX_UINS_PER_QUERY: '1000', QUOTA_CACHE_TTL_MS: '1', PROFILE_CACHE_TTL_MS: '1' };
+    // Each run its own book: the data's balances change in the tests.
+    for (const customer of data.customers.values()) (customer as { remainAmount: number }).remainAmount = original.get(customer.uin) as number;
+    const env = { ...upstreamEnv(simulator), ...redis.env, BOOK_SWEEP_CALLS_PER_SECOND: '5', MAX_UINS_PER_QUERY: '1000', QUOTA_CACHE_TTL_MS: '1', PROFILE_CACHE_TTL_MS: '1' };
     replicas = await Promise.all([1, 2, 3].map(() => startGatewayProcess(env)));
   }, 60_000);
   afterAll(async () => {
     await Promise.all((replicas ?? []).map((replica) => replica.stop()));
     await simulator?.close();
-    await redis?.kill();
+    await redis?.close();
   });
 
   it('one replica sweeps; the book becomes complete; pages on every replica, cursors across replicas, cost 0 calls', async () => {

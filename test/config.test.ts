@@ -29,9 +29,16 @@ describe('loadConfig', () => {
   it('reads the Redis settings, with the documented defaults', () => {
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redis).toEqual({
       url: 'redis://127.0.0.1:6379',
+      cluster: false,
       keyPrefix: 'voucher-gateway:',
       fallbackRatePerSecond: 1,
     });
+  });
+
+  it('a Redis Cluster: REDIS_CLUSTER=true with one or several seed nodes; several nodes without it are refused', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://10.0.0.1:7000, redis://10.0.0.2:7000', REDIS_CLUSTER: 'true' }).redis).toMatchObject({ cluster: true, url: 'redis://10.0.0.1:7000, redis://10.0.0.2:7000' });
+    expect(() => loadConfig({ REDIS_URL: 'redis://10.0.0.1:7000,redis://10.0.0.2:7000' })).toThrow(/REDIS_CLUSTER=true/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://10.0.0.1:7000,http://x', REDIS_CLUSTER: 'true' })).toThrow(/redis:\/\//);
   });
 
   it('does not echo a Redis password in its messages', () => {

@@ -7,6 +7,7 @@ import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { postGraphQL, startGatewayProcess, upstreamEnv, type GatewayProcess } from './support/gateway-process.js';
 import { Redis } from 'ioredis';
 import { startRedisServer } from './support/redis-server.js';
+import { SHARED_REDIS_KINDS, startSharedRedis } from './support/redis-cluster.js';
 
 /**
  * Subscriptions over SSE against a gateway process: changes the gateway learns of are pushed once to
@@ -173,12 +174,12 @@ describe('subscriptions over graphql-ws (a gateway process)', () => {
 });
 
 describe('subscriptions across a deployment (3 processes on Redis)', () => {
-  it('a change that a request on A discovered reaches the subscribers on A, B (graphql-ws) and C (SSE) exactly once', async () => {
-    const redis = await startRedisServer();
+  it.each(SHARED_REDIS_KINDS)('on %s: a change that a request on A discovered reaches the subscribers on A, B (graphql-ws) and C (SSE) exactly once', async (kind) => {
+    const redis = await startSharedRedis(kind);
     const data = createDemoData({ customers: 200 });
     simulator = await startSimulator({ data, latencyMs: [50, 150] });
     // Refreshes far apart: the change is found by the request, not by a refresh.
-    const env = { ...upstreamEnv(simulator), REDIS_URL: redis.url, BOOK_SWEEP_CALLS_PER_SECOND: '0', WATCH_REFRESH_MS: '60000' };
+    const env = { ...upstreamEnv(simulator), ...redis.env, BOOK_SWEEP_CALLS_PER_SECOND: '0', WATCH_REFRESH_MS: '60000' };
     const replicas = await Promise.all([1, 2, 3].map(() => startGatewayProcess(env)));
     try {
       const [a, b, c] = replicas.map((replica) => replica.url) as [string, string, string];
@@ -197,7 +198,7 @@ describe('subscriptions across a deployment (3 processes on Redis)', () => {
       subs[2]?.close();
     } finally {
       await Promise.all(replicas.map((replica) => replica.stop()));
-      await redis.kill();
+      await redis.close();
     }
   }, 60_000);
 
