@@ -73,24 +73,9 @@ export function createLocalBookStore(): BookStore {
     async recordProfiles(profiles) {
       for (const { uin, profile } of profiles) keep(uin, 'profile', profile, profileKeys(profile));
     },
-    async walk(field, direction, bounds, after, limit) {
-      const picked: { uin: number; key: number | string }[] = [];
-      if (limit <= 0) return picked;
-      for (const entry of (field ? (indexes.get(field) as SortedIndex) : directory).walk(direction, bounds, after)) {
-        picked.push(entry);
-        if (picked.length >= limit) break;
-      }
-      return picked;
-    },
-    async walkUnknown(field, afterUin, limit) {
-      const index = indexes.get(field) as SortedIndex;
-      const picked: number[] = [];
-      for (const { uin } of directory.walk('ASC', {}, afterUin === undefined ? undefined : { key: 0, uin: afterUin })) {
-        if (picked.length >= limit) break;
-        if (index.keyOf(uin) === undefined) picked.push(uin);
-      }
-      return picked;
-    },
+    walk: async (field, direction, bounds, after, limit) => takeEntries((field ? (indexes.get(field) as SortedIndex) : directory).walk(direction, bounds, after), limit),
+    walkUnknown: async (field, afterUin, limit) =>
+      take(directory.walk('ASC', {}, afterUin === undefined ? undefined : { key: 0, uin: afterUin }), limit, (uin) => (indexes.get(field) as SortedIndex).keyOf(uin) === undefined),
     count: async (field, bounds) => (field ? (indexes.get(field) as SortedIndex) : directory).count(bounds),
     rows: async (uins) => uins.map((uin) => (inDirectory(uin) ? rows.get(uin) : undefined)),
     async coverage() {
@@ -99,17 +84,29 @@ export function createLocalBookStore(): BookStore {
       const { quota: withQuota, profile: withProfile } = counts;
       return { customers, withQuota, withProfile, oldestQuotaAsOf: oldest.done ? null : Number(oldest.value.key), complete: customers > 0 && withQuota === customers && withProfile === customers };
     },
-    async oldest(kind, count) {
-      const picked: number[] = [];
-      for (const { uin } of missing[kind].walk('ASC')) {
-        if (picked.length >= count) return picked;
-        picked.push(uin);
-      }
-      for (const { uin } of ages[kind].walk('ASC')) {
-        if (picked.length >= count) break;
-        if (inDirectory(uin)) picked.push(uin);
-      }
-      return picked;
-    },
+    oldest: async (kind, count) => [...take(missing[kind].walk('ASC'), count), ...take(ages[kind].walk('ASC'), count - missing[kind].size, inDirectory)].slice(0, count),
   };
+}
+
+/** Up to `limit` entries of a walk. */
+function takeEntries(walk: Iterable<{ uin: number; key: number | string }>, limit: number): { uin: number; key: number | string }[] {
+  const picked: { uin: number; key: number | string }[] = [];
+  if (limit <= 0) return picked;
+  for (const entry of walk) {
+    picked.push(entry);
+    if (picked.length >= limit) break;
+  }
+  return picked;
+}
+
+/** Up to `limit` UINs of a walk that `keep` keeps. */
+function take(walk: Iterable<{ uin: number }>, limit: number, keep: (uin: number) => boolean = () => true): number[] {
+  const picked: number[] = [];
+  if (limit <= 0) return picked;
+  for (const { uin } of walk) {
+    if (!keep(uin)) continue;
+    picked.push(uin);
+    if (picked.length >= limit) break;
+  }
+  return picked;
 }

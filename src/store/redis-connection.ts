@@ -78,23 +78,7 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
   };
 
   redis.on('ready', () => setState('up'));
-  // A Cluster's failover: the promoted replica may not have the window's last grants (replication is
-  // asynchronous). A node that fails or leaves the topology marks the connection down, which pauses the
-  // budget for a window (rate-budget.ts) before granting again.
-  let lastNodeError = -Infinity;
-  if (options.cluster) {
-    for (const event of ['node error', '-node']) {
-      redis.on(event, (error: unknown) => {
-        lastNodeError = Date.now();
-        setState('down', error ?? new Error(`cluster ${event}`));
-      });
-    }
-  }
-  // A server is back when it answers; a Cluster when every slot is served again (a ping would reach a
-  // live node while the account's slot is still down, and the budget would flap between modes) and no
-  // node has failed for a second.
-  const probe_ = async () =>
-    options.cluster ? String(await redis.cluster('INFO')).includes('cluster_state:ok') && Date.now() - lastNodeError > 1000 : (await redis.ping()) === 'PONG';
+  const probe_ = options.cluster ? watchCluster(redis, (error) => setState('down', error)) : async () => (await redis.ping()) === 'PONG';
   redis.on('close', () => {
     if (!closing) setState('down', new Error('connection closed'));
   });
@@ -134,6 +118,24 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
       redis.disconnect();
     },
   };
+}
+
+/**
+ * A Cluster's failover: the promoted replica may not have the window's last grants (replication is
+ * asynchronous). A node that fails or leaves the topology marks the connection down (`onNodeFailed`),
+ * which pauses the budget (rate-budget.ts) before granting again. The returned probe says when it is
+ * back: every slot served again (a ping would reach a live node while the account's slot is still
+ * down, and the budget would flap between modes), and no node failed for a second.
+ */
+function watchCluster(redis: Redis, onNodeFailed: (error: unknown) => void): () => Promise<boolean> {
+  let lastNodeError = -Infinity;
+  for (const event of ['node error', '-node']) {
+    redis.on(event, (error: unknown) => {
+      lastNodeError = Date.now();
+      onNodeFailed(error ?? new Error(`cluster ${event}`));
+    });
+  }
+  return async () => String(await redis.cluster('INFO')).includes('cluster_state:ok') && Date.now() - lastNodeError > 1000;
 }
 
 /** One server: no offline queue, a per-command timeout, quick reconnects (see the interface's note). */
