@@ -73,4 +73,25 @@ describe('the deployment queue scripts order UINs as FairQueue does', () => {
     expect(((await run('compose-call-5', five, [20, 1000, 'c', Date.now()])) as [string[]])[0]).toEqual([]);
     expect(await redis.zcard('release:queue')).toBe(0);
   });
+
+  it('a replica that starts waiting for a UIN on the wire is counted: after a lease takeover, another replica letting go does not drop it', async () => {
+    const five = ['queue', 'meta', 'flight', 'deadlines', 'calls'].map((key) => `takeover:${key}`);
+    const release = (uins: number[]) => run('release-uins-3', [five[0], five[1], five[3]] as string[], uins);
+    // Replica A asks for UIN 1; its call c1 (100 ms lease) carries it. A call for UIN 9 stays on the wire.
+    await run('enqueue-uins-5', five, [0, 'a', 1, 0, 1, 1]);
+    expect(((await run('compose-call-5', five, [20, 100, 'c1', Date.now()])) as [string[]])[0]).toEqual(['1']);
+    await run('enqueue-uins-5', five, [0, 'z', 1, 0, 9, 1]);
+    expect(((await run('compose-call-5', five, [1, 60_000, 'c9', Date.now()])) as [string[]])[0]).toEqual(['9']);
+    // Replica B starts waiting for UIN 1 while c1 is on the wire.
+    await run('enqueue-uins-5', five, [0, 'b', 1, 0, 1, 1]);
+    // c1's owner dies: its lease runs out, the next compose queues UIN 1 again (part-full: not taken).
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(((await run('compose-call-5', five, [20, 60_000, 'c2', Date.now()])) as [string[]])[0]).toEqual([]);
+    expect(await redis.zrange('takeover:queue', '0', '-1')).toEqual(['1']);
+    // A lets go: B still waits, so UIN 1 stays queued; when B lets go too, it leaves.
+    expect(await release([1])).toBe(0);
+    expect(await redis.zrange('takeover:queue', '0', '-1')).toEqual(['1']);
+    expect(await release([1])).toBe(1);
+    expect(await redis.zcard('takeover:queue')).toBe(0);
+  });
 });

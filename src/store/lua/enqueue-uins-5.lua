@@ -1,6 +1,7 @@
 -- Queues UINs in the deployment's queue of one action (and variant): each UIN once, wherever it is
 -- asked. A UIN already queued gains a waiter (and moves up when asked at a higher priority); a UIN on
--- the wire is left alone (its result will be published). New UINs get a fair-share tag: see
+-- the wire stays there (its result will be published) but gains the waiter and its deadline too, so
+-- that if its call's lease runs out and it is queued again, every replica waiting for it is counted. New UINs get a fair-share tag: see
 -- src/loaders/fair-queue.ts, whose logic this repeats.
 -- KEYS[1]  queue: sorted set, member = UIN, score = (9 - priority) * 1e12 + tag
 -- KEYS[2]  meta: hash; s:<uin> score, d:<uin> latest deadline, w:<uin> replicas waiting,
@@ -31,7 +32,10 @@ for i = 5, #ARGV, 2 do
   local uin = ARGV[i]
   local joins = tonumber(ARGV[i + 1])
   uins[#uins + 1] = uin
-  if not redis.call('ZSCORE', KEYS[3], uin) then
+  if redis.call('ZSCORE', KEYS[3], uin) then
+    if joins == 1 then redis.call('HINCRBY', KEYS[2], 'w:' .. uin, 1) end
+    if deadline > tonumber(redis.call('HGET', KEYS[2], 'd:' .. uin) or '0') then redis.call('HSET', KEYS[2], 'd:' .. uin, deadline) end
+  else
     local score = redis.call('ZSCORE', KEYS[1], uin)
     if score then
       local lane = 9 - math.floor(tonumber(score) / LANE)
