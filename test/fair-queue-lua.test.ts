@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { luaScript } from '../src/store/lua-scripts.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
 import { FAIR_CASES } from './unit/fair-queue-cases.js';
+import { deploymentScripts } from '../src/loaders/deployment-uin-queue.js';
 
 /**
  * The deployment queue's Lua scripts, held to the same cases as the in-process `FairQueue`
@@ -93,5 +94,28 @@ describe('the deployment queue scripts order UINs as FairQueue does', () => {
     expect(await redis.zrange('takeover:queue', '0', '-1')).toEqual(['1']);
     expect(await release([1])).toBe(1);
     expect(await redis.zcard('takeover:queue')).toBe(0);
+  });
+});
+
+describe("the deployment queue's state, by Redis's clock", () => {
+  let server: RedisServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = new Redis(server.url);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.kill();
+  });
+
+  it("a replica whose clock runs 2 minutes ahead sees a call on the wire as on the wire, not its UINs as stranded", async () => {
+    const scripts = deploymentScripts(redis, 'skew:', 'skew:results');
+    await scripts.enqueue(0, 'a', 1, undefined, [[1, true], [2, true]]);
+    const composed = await scripts.compose(20, 60_000, 'c1', Date.now());
+    expect(composed.uins).toEqual([1, 2]);
+    // Lease ends are Redis time; the replica's own (skewed) clock must not judge them.
+    const ahead = Date.now() + 120_000;
+    expect(await (scripts.state as (at?: number) => Promise<unknown>)(ahead)).toEqual({ queued: 0, calls: 1 });
   });
 });

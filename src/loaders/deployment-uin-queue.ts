@@ -149,7 +149,7 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
   let looks = 0;
   const refresh = async () => {
     try {
-      Object.assign(state, await scripts.state(now()));
+      Object.assign(state, await scripts.state());
       if (++looks % 4 === 0) {
         const uins = room.uinsWithDeadlines();
         if (uins.length > 0) failHopeless(uins, await scripts.ranks(uins));
@@ -450,7 +450,7 @@ function createPoll(ms: number, active: () => boolean, tick: () => Promise<void>
 }
 
 /** The deployment queue's scripts (`store/lua/*-uins-*.lua`, `*-call-*.lua`, `extend-lease-3.lua`) on one queue's keys. */
-function deploymentScripts(redis: Redis, base: string, resultsKey: string) {
+export function deploymentScripts(redis: Redis, base: string, resultsKey: string) {
   const keys = { queue: `${base}queue`, meta: `${base}meta`, flight: `${base}flight`, deadlines: `${base}deadlines`, calls: `${base}calls` };
   const five = [keys.queue, keys.meta, keys.flight, keys.deadlines, keys.calls] as const;
   defineOnce(redis);
@@ -471,14 +471,10 @@ function deploymentScripts(redis: Redis, base: string, resultsKey: string) {
       run('vgFinishCall', ...five, resultsKey, callId, name, results, MAX_RESULT_ENTRIES, ...uins.map(String)),
     extend: (callId: string, leaseMs: number, uins: readonly number[]) => run('vgExtendLease', keys.meta, keys.flight, keys.calls, callId, leaseMs, ...uins.map(String)),
     release: (uins: readonly number[]) => run('vgReleaseUins', keys.queue, keys.meta, keys.deadlines, ...uins.map(String)),
-    /** Queued UINs (counting those whose call's lease ran out: the next compose queues them again) and calls on the wire. */
-    async state(at: number): Promise<QueueState> {
-      const answers = (await redis.multi().zcard(keys.queue).zcount(keys.flight, '-inf', at).zcount(keys.calls, at, '+inf').exec()) ?? [];
-      const [queued, stranded, calls] = answers.map(([error, value]) => {
-        if (error) throw error;
-        return Number(value);
-      }) as [number, number, number];
-      return { queued: queued + stranded, calls };
+    /** Queued UINs (counting those whose call's lease ran out: the next compose queues them again) and calls on the wire, by Redis's clock. */
+    async state(): Promise<QueueState> {
+      const [queued, calls] = (await run('vgQueueState', keys.queue, keys.flight, keys.calls)) as [number, number];
+      return { queued, calls };
     },
     async ranks(uins: readonly number[]): Promise<number[]> {
       const pipeline = redis.pipeline();
@@ -498,4 +494,5 @@ function defineOnce(redis: Redis): void {
   redis.defineCommand('vgFinishCall', luaScript('finish-call-6'));
   redis.defineCommand('vgExtendLease', luaScript('extend-lease-3'));
   redis.defineCommand('vgReleaseUins', luaScript('release-uins-3'));
+  redis.defineCommand('vgQueueState', luaScript('queue-state-3'));
 }
