@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoData } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { postGraphQL, startGatewayProcess, upstreamEnv, type GatewayProcess } from './support/gateway-process.js';
-import { SHARED_REDIS_KINDS, startSharedRedis, type SharedRedis } from './support/redis-cluster.js';
+import { SHARED_REDIS_KINDS, startSharedRedis, untilSharing, type SharedRedis } from './support/redis-cluster.js';
 
 /**
  * One book for a deployment: 3 gateway processes on Redis, the simulator with 2000 customers, the
@@ -62,6 +62,7 @@ describe.each(SHARED_REDIS_KINDS)('the book of a deployment (3 processes on %s, 
     for (const customer of data.customers.values()) (customer as { remainAmount: number }).remainAmount = original.get(customer.uin) as number;
     const env = { ...upstreamEnv(simulator), ...redis.env, BOOK_SWEEP_CALLS_PER_SECOND: '5', MAX_UINS_PER_QUERY: '1000', QUOTA_CACHE_TTL_MS: '1', PROFILE_CACHE_TTL_MS: '1' };
     replicas = await Promise.all([1, 2, 3].map(() => startGatewayProcess(env)));
+    await untilSharing(replicas.map((replica) => replica.url));
   }, 60_000);
   afterAll(async () => {
     await Promise.all((replicas ?? []).map((replica) => replica.stop()));

@@ -122,14 +122,15 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
 
 /**
  * A Cluster's failover: the promoted replica may not have the window's last grants (replication is
- * asynchronous). A node that fails or leaves the topology marks the connection down (`onNodeFailed`),
+ * asynchronous). A node whose connection fails marks the connection down (`onNodeFailed`; not `-node`:
+ * a topology refresh right after a cluster forms may drop and re-add nodes that are fine),
  * which pauses the budget (rate-budget.ts) before granting again. The returned probe says when it is
  * back: every slot served again (a ping would reach a live node while the account's slot is still
  * down, and the budget would flap between modes), and no node failed for a second.
  */
 function watchCluster(redis: Redis, onNodeFailed: (error: unknown) => void): () => Promise<boolean> {
   let lastNodeError = -Infinity;
-  for (const event of ['node error', '-node']) {
+  for (const event of ['node error']) {
     redis.on(event, (error: unknown) => {
       lastNodeError = Date.now();
       onNodeFailed(error ?? new Error(`cluster ${event}`));

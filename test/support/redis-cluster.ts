@@ -133,3 +133,15 @@ export async function startSharedRedis(kind: SharedRedis['kind']): Promise<Share
     close: () => cluster.close(),
   };
 }
+
+/** Resolves once every replica shares state through Redis (`/ready` says `redis`) and its switch-over pause has passed. */
+export async function untilSharing(urls: readonly string[], timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const sharing = async (url: string) => ((await (await fetch(`${url}/ready`)).json()) as { sharedState?: string }).sharedState === 'redis';
+  while (!(await Promise.all(urls.map(sharing))).every(Boolean)) {
+    if (Date.now() > deadline) throw new Error('the replicas did not share state through Redis in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // A replica that has just come up pauses its grants for a window and a margin.
+  await new Promise((resolve) => setTimeout(resolve, 1600));
+}
