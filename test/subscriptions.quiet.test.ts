@@ -89,16 +89,23 @@ describe('subscriptions over SSE (a gateway process)', () => {
     const url = await start(data, { MAX_SUBSCRIPTIONS_PER_CALLER: '1000' });
     const uins = data.customerUins.slice(20, 30).map(String);
     const subs = Array.from({ length: 500 }, () => subscribe(url, CHANGED, { uins }));
+    // Every subscription open (the gateway's own count; on a busy machine 500 streams take a while),
+    // and the first reads of the newest ones done.
+    const open = async () => /^subscriptions_open\{transport="sse"\} 500$/m.test(await (await fetch(`${url}/metrics`)).text());
+    for (let i = 0; i < 100 && !(await open()); i++) await sleep(100);
+    expect(await open()).toBe(true);
     await sleep(REFRESH_MS + 500);
     simulator?.resetStats();
     await sleep(3 * REFRESH_MS);
     const calls = simulator?.callsOf('QueryVoucherAmountByUin') ?? [];
-    expect(calls.length).toBeGreaterThanOrEqual(2);
+    // At most one call per interval (a late timer may make it fewer, never more), each carrying the 10.
+    expect(calls.length).toBeGreaterThanOrEqual(1);
     expect(calls.length).toBeLessThanOrEqual(4);
     expect(calls.every((call) => call.uins?.length === 10)).toBe(true);
     // A change reaches each of the 500 once.
     mutate(data, Number(uins[0]), 3.75);
-    await sleep(2 * REFRESH_MS + 500);
+    for (let i = 0; i < 100 && subs.some((sub) => sub.events.length === 0); i++) await sleep(100);
+    await sleep(REFRESH_MS);
     expect(subs.map((sub) => sub.events.length)).toEqual(Array.from({ length: 500 }, () => 1));
     for (const sub of subs) sub.close();
   }, 60_000);
