@@ -95,19 +95,6 @@ describe('the deployment queue scripts order UINs as FairQueue does', () => {
     expect(await release([1])).toBe(1);
     expect(await redis.zcard('takeover:queue')).toBe(0);
   });
-});
-
-describe("the deployment queue's state, by Redis's clock", () => {
-  let server: RedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.kill();
-  });
 
   it("a replica whose clock runs 2 minutes ahead sees a call on the wire as on the wire, not its UINs as stranded", async () => {
     const scripts = deploymentScripts(redis, 'skew:', 'skew:results');
