@@ -156,6 +156,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     sweep?.stop();
     sources.changes.stop();
     drain();
+    await sources.close();
     await shared.results?.close();
   };
   return { replicaId: shared.replicaId, yoga, client, throttle, metrics, readiness, sharedState, onIdle, drain, close };
@@ -306,6 +307,7 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     }),
     busy: () =>
       perCustomer().some((source) => source.queue.stats().queued > 0 || source.queue.stats().calls > 0) || voucherPool.busy() || directory.busy() || (roster?.busy() ?? false),
+    close: () => Promise.all(perCustomer().map((source) => source.queue.close())),
   };
 }
 type Sources = ReturnType<typeof createSources>;

@@ -88,10 +88,11 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
   const state: QueueState = { queued: 0, calls: 0 };
   const calls = { scheduled: new ScheduledCalls(), active: 0, sequence: 0, typicalMs: 0 };
 
-  const overloaded = (caller: string, waitMs: number) => {
+  const overloaded = (caller: string, waitMs: number, reason: 'deadline' | 'closing' = 'deadline') => {
     options.onOverload?.(caller);
-    return new ThrottleOverloadedError(action, waitMs, 'deadline');
+    return new ThrottleOverloadedError(action, waitMs, reason);
   };
+  let closed = false;
   const release = (uins: readonly number[]) => {
     if (uins.length > 0) scripts.release(uins).catch((error: unknown) => connection.markDown(error));
   };
@@ -136,7 +137,7 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
 
   /** Schedules calls while the deployment has work this replica could compose (the rule above). */
   const pump = () => {
-    if (connection.state !== 'up' || room.size === 0) return;
+    if (closed || connection.state !== 'up' || room.size === 0) return;
     const full = Math.floor(state.queued / maxBatchSize);
     const partial = state.queued % maxBatchSize > 0 && full === 0 && state.calls === 0 ? 1 : 0;
     const wanted = Math.min(full + partial, Math.ceil(room.size / maxBatchSize));
@@ -159,7 +160,9 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
     }
     pump();
   };
-  const poll = createPoll(options.pollMs ?? 250, () => room.size > 0 && connection.state === 'up', refresh);
+  const poll = createPoll(options.pollMs ?? 250, () => !closed && room.size > 0 && connection.state === 'up', refresh);
+  /** Calls composed and on the wire: their leases stop at close. */
+  const onTheWire = new Set<DeploymentCall>();
 
   options.results.subscribe(options.name, (text) => {
     for (const [uin, result] of decodeResults<T>(text)) room.answer(uin, result);
@@ -178,6 +181,9 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
       now,
       onComposed(answer) {
         calls.active += 1;
+        // Composed while the queue closed: its lease is not renewed.
+        if (closed) call.stopLease();
+        else onTheWire.add(call);
         if (answer) Object.assign(state, { queued: answer.queued, calls: answer.calls });
         queueMicrotask(pump);
       },
@@ -188,7 +194,7 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
         // Refused by this replica's throttle before composing: this replica's waiters fail with it.
-        if (!call.composed() && !scheduled.withdrawn()) release(room.failAll(failure));
+        if (!call.composed() && !scheduled.withdrawn()) release(room.failAll(() => failure));
         finish(call, () => failure);
       },
     );
@@ -196,6 +202,7 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
   /** The call came back (or failed as a whole): results to this replica's waiters, then to every replica. */
   const finish = (call: DeploymentCall, resultOf: (uin: number) => T | Error) => {
     call.stopLease();
+    onTheWire.delete(call);
     const uins = call.composed();
     if (uins === undefined) call.scheduled.end();
     else {
@@ -215,7 +222,7 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
       return Promise.all(this.loadEach(uins, loadOptions));
     },
     loadEach(uins, loadOptions: UinLoadOptions = {}) {
-      if (connection.state !== 'up') return options.local.loadEach(uins, loadOptions);
+      if (closed || connection.state !== 'up') return options.local.loadEach(uins, loadOptions);
       const priority = loadOptions.priority ?? 0;
       const caller = loadOptions.caller ?? 'anonymous';
       const { deadline, signal } = loadOptions;
@@ -247,6 +254,16 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
     stats() {
       const local = options.local.stats();
       return { queued: room.size + local.queued, calls: calls.scheduled.size + calls.active + local.calls };
+    },
+    /** As the in-process queue's; this replica's queued UINs are given back, and its calls' leases stop (another replica may take their UINs once they run out). */
+    async close() {
+      closed = true;
+      poll.stop();
+      calls.scheduled.trim(0);
+      for (const call of onTheWire) call.stopLease();
+      const released = room.failAll((waiter) => overloaded(waiter.caller, 0, 'closing'));
+      await options.local.close();
+      if (released.length > 0 && connection.state === 'up') await scripts.release(released).catch(() => undefined);
     },
   };
 }
@@ -331,10 +348,10 @@ class WaitingRoom<T> {
     }
   }
 
-  /** Every waiter fails with `error`; returns the UINs released. */
-  failAll(error: Error): number[] {
+  /** Every waiter fails (with `errorOf(waiter)`); returns the UINs released. */
+  failAll(errorOf: (waiter: Waiter<T>) => Error): number[] {
     const released: number[] = [];
-    for (const [uin, waiters] of [...this.#waiting]) for (const waiter of [...waiters]) this.leave(uin, waiter, error, released);
+    for (const [uin, waiters] of [...this.#waiting]) for (const waiter of [...waiters]) this.leave(uin, waiter, errorOf(waiter), released);
     return released;
   }
 
@@ -434,6 +451,10 @@ function createDeploymentCall<T>(parts: {
 function createPoll(ms: number, active: () => boolean, tick: () => Promise<void>) {
   let timer: NodeJS.Timeout | undefined;
   return {
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
     start() {
       if (timer) return;
       timer = setInterval(() => {

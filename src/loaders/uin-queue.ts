@@ -27,6 +27,12 @@ export interface UinQueue<T> {
   loadEach(uins: readonly number[], options?: UinLoadOptions): Promise<T | Error>[];
   /** UINs waiting for a call, and calls scheduled or on the wire. */
   stats(): { readonly queued: number; readonly calls: number };
+  /**
+   * Shutdown, after the requests drained: every waiter left settles with `GATEWAY_OVERLOADED`, calls
+   * not yet composed are withdrawn, and the queue's timers stop; later loads fail at once. Calls on
+   * the wire finish (their answers still fill the cache and reach other replicas).
+   */
+  close(): Promise<void>;
 }
 
 export interface UinLoadOptions {
@@ -97,6 +103,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
   const inFlight = new Map<number, Entry<T>>();
   const scheduled = new ScheduledCalls();
   let activeCalls = 0;
+  let closed = false;
   /** Typical call duration (EWMA): a UIN must be *answered* before its deadline, not just sent. */
   let typicalCallMs = 0;
 
@@ -121,7 +128,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
     if (entry.waiters.size === 0 && !entry.inFlight) dequeue(entry);
   };
 
-  const overloaded = (caller: string, waitMs: number, reason: 'queue-full' | 'deadline') => {
+  const overloaded = (caller: string, waitMs: number, reason: 'queue-full' | 'deadline' | 'closing') => {
     options.onOverload?.(caller);
     return new ThrottleOverloadedError(action, waitMs, reason);
   };
@@ -243,6 +250,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
     loadEach(uins, loadOptions = {}) {
       const priority = loadOptions.priority ?? 0;
       const caller = loadOptions.caller ?? 'anonymous';
+      if (closed) return uins.map(() => Promise.resolve(overloaded(caller, 0, 'closing')));
       const { deadline, signal } = loadOptions;
       const enqueuedAt = now();
       const mine: { entry: Entry<T>; waiter: Waiter<T> }[] = [];
@@ -291,6 +299,11 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
     },
     stats() {
       return { queued: queued.size, calls: scheduled.size + activeCalls };
+    },
+    async close() {
+      closed = true;
+      scheduled.trim(0);
+      for (const entry of [...queued.values(), ...inFlight.values()]) for (const waiter of [...entry.waiters]) drop(entry, waiter, overloaded(waiter.caller, 0, 'closing'));
     },
   };
 }

@@ -68,12 +68,14 @@ export class ThrottleOverloadedError extends Error {
     readonly action: string,
     /** Expected wait for a slot, milliseconds. */
     readonly expectedWaitMs: number,
-    reason: 'queue-full' | 'deadline',
+    reason: 'queue-full' | 'deadline' | 'closing',
   ) {
     super(
       reason === 'queue-full'
         ? `the ${action} queue is full`
-        : Number.isFinite(expectedWaitMs)
+        : reason === 'closing'
+          ? `the ${action} queue is closing: the gateway is shutting down`
+          : Number.isFinite(expectedWaitMs)
           ? `the expected wait for a ${action} slot (${Math.round(expectedWaitMs)} ms) exceeds the request's deadline`
           : `higher-priority work takes the whole ${action} budget`,
     );

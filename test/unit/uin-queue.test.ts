@@ -37,6 +37,24 @@ function setup(options: { maxBatchSize?: number; maxQueued?: number } = {}) {
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
 describe('createUinQueue', () => {
+  it('close(): waiters queued and on the wire settle with GATEWAY_OVERLOADED, scheduled calls are withdrawn, later loads fail at once', async () => {
+    const { throttle, calls, queue, answerAll } = setup();
+    const onTheWire = queue.load(range(1, 20));
+    await flush();
+    await throttle.grant();
+    const queued = queue.load(range(21, 25));
+    await flush();
+    await queue.close();
+    const settled = [...(await onTheWire), ...(await queued), ...(await queue.load([99]))];
+    expect(settled.every((result) => result instanceof ThrottleOverloadedError)).toBe(true);
+    expect(queue.stats().queued).toBe(0);
+    // The withdrawn calls compose nothing when their slots come.
+    await throttle.grant();
+    await throttle.grant();
+    expect(calls).toEqual([range(1, 20)]);
+    await answerAll();
+  });
+
   it('sends a lone UIN on an idle queue at once, in its own call', async () => {
     const { throttle, calls, queue, answerAll } = setup();
     const result = queue.load([7]);
