@@ -103,7 +103,23 @@ export interface Config {
   readonly interactive: { readonly burst: number; readonly perSecond: number };
   /** Trusted documents: manifest files, and whether only their documents run. `undefined`: none configured. */
   readonly persistedDocuments: { readonly paths: readonly string[]; readonly only: boolean; readonly getMaxAgeSeconds: number } | undefined;
+  /** OpenTelemetry traces, from the standard `OTEL_*` variables; `undefined` (off) when no OTLP endpoint is set. */
+  readonly tracing: TracingConfig | undefined;
 }
+
+export interface TracingConfig {
+  /** Where spans are POSTed: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as is, or `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`. */
+  readonly url: string;
+  readonly protocol: 'http/protobuf' | 'http/json';
+  /** `OTEL_EXPORTER_OTLP_HEADERS` (and `_TRACES_HEADERS`): `key=value,…`, e.g. a collector's API key. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly serviceName: string;
+  readonly sampler: { readonly name: (typeof SAMPLERS)[number]; readonly ratio: number };
+  /** The batch span processor (`OTEL_BSP_*`). */
+  readonly batch: { readonly scheduledDelayMillis: number; readonly exportTimeoutMillis: number; readonly maxQueueSize: number; readonly maxExportBatchSize: number };
+}
+
+const SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
 
 export interface RedisConfig {
   readonly url: string;
@@ -217,6 +233,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 5000, { min: 0, max: 120_000 }),
     persistedDocuments: persisted,
+    tracing: tracing(env),
     interactive: {
       burst: integer(env, 'INTERACTIVE_BURST_UINS', 100, { min: 1, max: 100_000 }),
       perSecond: integer(env, 'INTERACTIVE_UINS_PER_SECOND', 20, { min: 0, max: 100_000 }),
@@ -255,6 +272,45 @@ function rateLimits(env: Env): Record<string, number> {
     rates[action] = value;
   }
   return rates;
+}
+
+function tracing(env: Env): TracingConfig | undefined {
+  const base = nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  const traces = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  if (boolean(env, 'OTEL_SDK_DISABLED', false) || nonEmpty(env.OTEL_TRACES_EXPORTER) === 'none' || (base === undefined && traces === undefined)) return undefined;
+  const exporter = nonEmpty(env.OTEL_TRACES_EXPORTER) ?? 'otlp';
+  if (exporter !== 'otlp') throw new ConfigError(`OTEL_TRACES_EXPORTER must be otlp or none, got "${exporter}".`);
+  const protocol = oneOf(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', ['http/protobuf', 'http/json'] as const, oneOf(env, 'OTEL_EXPORTER_OTLP_PROTOCOL', ['http/protobuf', 'http/json'] as const, 'http/protobuf'));
+  const tracesUrl = traces ?? `${(base as string).replace(/\/+$/, '')}/v1/traces`;
+  const named = traces === undefined ? 'OTEL_EXPORTER_OTLP_ENDPOINT' : 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT';
+  url({ [named]: tracesUrl }, named, tracesUrl, { allowPath: true });
+  const sampler = oneOf(env, 'OTEL_TRACES_SAMPLER', SAMPLERS, 'parentbased_always_on');
+  const ratio = Number(nonEmpty(env.OTEL_TRACES_SAMPLER_ARG) ?? '1');
+  if (!(ratio >= 0 && ratio <= 1)) throw new ConfigError(`OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1, got "${env.OTEL_TRACES_SAMPLER_ARG}".`);
+  return {
+    url: tracesUrl,
+    protocol,
+    headers: { ...otlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS), ...otlpHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS) },
+    serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? 'voucher-gateway',
+    sampler: { name: sampler, ratio },
+    batch: {
+      scheduledDelayMillis: integer(env, 'OTEL_BSP_SCHEDULE_DELAY', 5000, { min: 1, max: 3_600_000 }),
+      exportTimeoutMillis: integer(env, 'OTEL_BSP_EXPORT_TIMEOUT', 30_000, { min: 1, max: 3_600_000 }),
+      maxQueueSize: integer(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 2048, { min: 1, max: 1_000_000 }),
+      maxExportBatchSize: integer(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512, { min: 1, max: 1_000_000 }),
+    },
+  };
+}
+
+/** `key=value,…` (values percent-decoded), as the OpenTelemetry specification defines the headers variables. */
+function otlpHeaders(raw: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const part of nonEmpty(raw)?.split(',') ?? []) {
+    const at = part.indexOf('=');
+    if (at < 1) throw new ConfigError('OTEL_EXPORTER_OTLP_HEADERS must be a comma-separated list of key=value.');
+    headers[part.slice(0, at).trim()] = decodeURIComponent(part.slice(at + 1).trim());
+  }
+  return headers;
 }
 
 function redis(env: Env): RedisConfig | undefined {

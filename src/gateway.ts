@@ -35,6 +35,9 @@ import { createResultsStream } from './store/results-stream.js';
 import { hasScope, useCallerAuth, verifiedCaller } from './server/caller-auth.js';
 import { createMetrics, useMetrics, type GatewayMetrics } from './server/metrics.js';
 import { createReadiness, useReadiness, type Readiness } from './server/readiness.js';
+import { trace } from '@opentelemetry/api';
+import { createTracing, traceparentOf, type Tracing } from './tracing/tracing.js';
+import { createUinRecorder, useRequestTracing } from './server/request-tracing.js';
 import { createUpstreamCallCounter, requestIdOf, useRequestLog, type UpstreamCallCounter } from './server/request-log.js';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.js';
 import { createLocalStore, createRedisStore, type KeyValueStore } from './store/key-value-store.js';
@@ -67,6 +70,8 @@ export interface GatewayOptions {
   readonly persistedDocuments?: PersistedDocuments | undefined;
   /** The process's log destination, for `log_lines_dropped_total` and `log_buffered_bytes`. */
   readonly log?: { readonly dropped: () => number; readonly bufferedBytes: () => number } | undefined;
+  /** OpenTelemetry (shared with the Redis connection's command spans). Absent: made from `config.tracing`, and shut down by `close`. */
+  readonly tracing?: Tracing | undefined;
 }
 
 export interface Gateway {
@@ -115,13 +120,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   const draining = new AbortController();
   const drain = () => draining.abort();
   const callCounter = createUpstreamCallCounter();
-  const client = createClient(options, throttle, metrics, readiness, callCounter);
+  const tracing = options.tracing ?? createTracing(config.tracing);
+  const client = createClient(options, throttle, metrics, readiness, callCounter, tracing);
   const sources = createSources({ config, logger, client, throttle, metrics, shared });
   // The list of who is a customer loads at start-up, so that the first requests rarely wait for it;
   // then the sweep keeps the book fresh.
   if (sources.membership || config.bookSweepCallsPerSecond > 0) void sources.roster?.load().catch(() => undefined);
   const sweep = startBookSweep(config, sources, shared);
-  const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, draining.signal);
+  const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, draining.signal, tracing.enabled);
 
   const yoga = createGatewayYoga({
     schema,
@@ -131,6 +137,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     limits: { ...config.limits, blockFieldSuggestions: !config.introspection },
     logger,
     plugins: [
+      useRequestTracing(tracing),
       useRequestEnd(),
       useRequestLog(logger, callCounter),
       useMetrics(metrics),
@@ -158,6 +165,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     drain();
     await sources.close();
     await shared.results?.close();
+    if (!options.tracing) await tracing.shutdown();
   };
   return { replicaId: shared.replicaId, yoga, client, throttle, metrics, readiness, sharedState, onIdle, drain, close };
 }
@@ -200,9 +208,10 @@ function createThrottle(config: Config, budget: RateBudget | undefined, metrics:
   });
 }
 
-function createClient(options: GatewayOptions, throttle: Throttle, metrics: GatewayMetrics, readiness: Readiness, callCounter: UpstreamCallCounter): UpstreamClient {
+function createClient(options: GatewayOptions, throttle: Throttle, metrics: GatewayMetrics, readiness: Readiness, callCounter: UpstreamCallCounter, tracing: Tracing): UpstreamClient {
   const { config, logger } = options;
   return createUpstreamClient({
+    tracer: tracing.enabled ? tracing.tracer : undefined,
     endpoint: options.upstream.endpoint,
     credentials: options.upstream.credentials,
     transport: options.transport ?? createFetchTransport({ timeoutMs: config.upstream.timeoutMs }),
@@ -400,7 +409,7 @@ function createRoster(config: Config, directory: CustomerDirectory, store: KeyVa
  * (every selection of a field collects in one tick and goes to its action's queue), the caller's
  * identity and priority. The plugin releases the deadline timer with the response.
  */
-function createContextFactory(config: Config, sources: Sources, metrics: GatewayMetrics, draining: AbortSignal) {
+function createContextFactory(config: Config, sources: Sources, metrics: GatewayMetrics, draining: AbortSignal, tracing: boolean) {
   const isDraining = () => draining.aborted;
   const subscriptions = createSubscriptions({
     changes: sources.changes,
@@ -416,6 +425,10 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
   const context = (initial: { request: Request }): GatewayContext => {
     const { request } = initial;
     const requestId = requestIdOf(request);
+    // The request's span (useRequestTracing makes it the active one): the upstream calls link to it.
+    const span = tracing ? trace.getActiveSpan() : undefined;
+    const traceparent = traceparentOf(span);
+    const recordUins = createUinRecorder(span);
     const { signal: requestSignal, release } = deadlineSignal(config.limits.requestDeadlineMs, request.signal);
     // A query's upstream work has one deadline; a subscription's event fields get a fresh one each.
     const startedAt = Date.now();
@@ -451,7 +464,8 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
       new DataLoader<UinKey, Cached<T>, string>(
         async (keys) => {
           const who = caller();
-          const each = source.loadEach(keys, { priority: priority(), caller: who, deadline: deadline(), signal: signalOf(), requestId });
+          recordUins(keys.map((key) => key.uin));
+          const each = source.loadEach(keys, { priority: priority(), caller: who, deadline: deadline(), signal: signalOf(), requestId, traceparent });
           void Promise.all(each).then((results) => {
             const failedFast = results.filter((result) => result instanceof ThrottleOverloadedError).length;
             metrics.recordCallerUins(who, results.filter((result) => !(result instanceof Error)).length, failedFast);

@@ -7,6 +7,7 @@ import { loadPersistedDocuments, PersistedDocumentsError, type PersistedDocument
 import { schema } from './schema/index.js';
 import { startSimulator, type Simulator } from './simulator/simulator.js';
 import { connectRedis, redactUrl, type RedisConnection } from './store/redis-connection.js';
+import { createTracing } from './tracing/tracing.js';
 
 /** Entry point: only starts things and listens. Everything is built in `createGateway`. */
 let config: Config;
@@ -41,11 +42,13 @@ if (config.credentials) {
   );
 }
 
+// OTEL_* set: traces leave through the batch span processor; unset: a no-op tracer.
+const tracing = createTracing(config.tracing);
 // With REDIS_URL, replicas share one budget, cache and denylist; an unreachable Redis is not fatal.
 let redis: RedisConnection | undefined;
-if (config.redis) redis = await connectRedis({ url: config.redis.url, cluster: config.redis.cluster, logger });
+if (config.redis) redis = await connectRedis({ url: config.redis.url, cluster: config.redis.cluster, logger, tracer: tracing.enabled ? tracing.tracer : undefined });
 
-const gateway = createGateway({ config, upstream, logger, redis, persistedDocuments, log: logDestination });
+const gateway = createGateway({ config, upstream, logger, redis, persistedDocuments, log: logDestination, tracing });
 const http = await listen(gateway.yoga, config.port, '0.0.0.0', config.auth);
 logger.info(
   {
@@ -56,6 +59,7 @@ logger.info(
     replica: gateway.replicaId,
     ...(persistedDocuments ? { trustedDocuments: persistedDocuments.size, trustedDocumentsOnly: config.persistedDocuments?.only } : {}),
     ...(config.redis ? { redis: redactUrl(config.redis.url) } : {}),
+    ...(config.tracing ? { traces: config.tracing.url, tracesProtocol: config.tracing.protocol } : {}),
   },
   'voucher gateway ready',
 );
@@ -67,6 +71,7 @@ const shutdown = createShutdown({
     await gateway.close();
     await redis?.close();
     await simulator?.close();
+    await tracing.shutdown();
   },
   logger,
   delayMs: config.shutdownDelayMs,

@@ -34,7 +34,7 @@ describe('the deployment queue scripts order UINs as FairQueue does', () => {
       for (const step of fairCase.steps) {
         if ('push' in step) {
           const { caller, uins, priority = 0, weight = 1 } = step.push;
-          await run('enqueue-uins-5', five, [priority, caller, weight, 0, ...uins.flatMap((uin) => [uin, 1])]);
+          await run('enqueue-uins-5', five, [priority, caller, weight, 0, '', ...uins.flatMap((uin) => [uin, 1])]);
         } else {
           const id = `call-${++call}`;
           const [taken] = (await run('compose-call-5', five, [step.take, 60_000, id, Date.now()])) as [string[]];
@@ -48,7 +48,7 @@ describe('the deployment queue scripts order UINs as FairQueue does', () => {
 
   it('compose: a part-full call waits while a call is on the wire; a full one does not; an expired lease queues its UINs again', async () => {
     const five = ['queue', 'meta', 'flight', 'deadlines', 'calls'].map((key) => `rule:${key}`);
-    await run('enqueue-uins-5', five, [0, 'a', 1, 0, ...[1, 2, 3].flatMap((uin) => [uin, 1])]);
+    await run('enqueue-uins-5', five, [0, 'a', 1, 0, '', ...[1, 2, 3].flatMap((uin) => [uin, 1])]);
     const first = (await run('compose-call-5', five, [2, 100, 'c1', Date.now()])) as [string[], string[], number, number];
     expect(first[0]).toEqual(['1', '2']);
     expect(first.slice(2)).toEqual([1, 1]);
@@ -65,12 +65,12 @@ describe('the deployment queue scripts order UINs as FairQueue does', () => {
 
   it('release: a queued UIN leaves when the last replica waiting for it lets go; deadlines past drop UINs at compose', async () => {
     const five = ['queue', 'meta', 'flight', 'deadlines', 'calls'].map((key) => `release:${key}`);
-    await run('enqueue-uins-5', five, [0, 'a', 1, 0, 1, 1, 2, 1]);
-    await run('enqueue-uins-5', five, [0, 'b', 1, 0, 1, 1]);
+    await run('enqueue-uins-5', five, [0, 'a', 1, 0, '', 1, 1, 2, 1]);
+    await run('enqueue-uins-5', five, [0, 'b', 1, 0, '', 1, 1]);
     expect(await run('release-uins-3', [five[0], five[1], five[3]] as string[], [1, 2])).toBe(1);
     expect(await redis.zrange('release:queue', '0', '-1')).toEqual(['1']);
     expect(await run('release-uins-3', [five[0], five[1], five[3]] as string[], [1])).toBe(1);
-    await run('enqueue-uins-5', five, [0, 'a', 1, Date.now() - 1, 7, 1]);
+    await run('enqueue-uins-5', five, [0, 'a', 1, Date.now() - 1, '', 7, 1]);
     expect(((await run('compose-call-5', five, [20, 1000, 'c', Date.now()])) as [string[]])[0]).toEqual([]);
     expect(await redis.zcard('release:queue')).toBe(0);
   });
@@ -79,12 +79,12 @@ describe('the deployment queue scripts order UINs as FairQueue does', () => {
     const five = ['queue', 'meta', 'flight', 'deadlines', 'calls'].map((key) => `takeover:${key}`);
     const release = (uins: number[]) => run('release-uins-3', [five[0], five[1], five[3]] as string[], uins);
     // Replica A asks for UIN 1; its call c1 (100 ms lease) carries it. A call for UIN 9 stays on the wire.
-    await run('enqueue-uins-5', five, [0, 'a', 1, 0, 1, 1]);
+    await run('enqueue-uins-5', five, [0, 'a', 1, 0, '', 1, 1]);
     expect(((await run('compose-call-5', five, [20, 100, 'c1', Date.now()])) as [string[]])[0]).toEqual(['1']);
-    await run('enqueue-uins-5', five, [0, 'z', 1, 0, 9, 1]);
+    await run('enqueue-uins-5', five, [0, 'z', 1, 0, '', 9, 1]);
     expect(((await run('compose-call-5', five, [1, 60_000, 'c9', Date.now()])) as [string[]])[0]).toEqual(['9']);
     // Replica B starts waiting for UIN 1 while c1 is on the wire.
-    await run('enqueue-uins-5', five, [0, 'b', 1, 0, 1, 1]);
+    await run('enqueue-uins-5', five, [0, 'b', 1, 0, '', 1, 1]);
     // c1's owner dies: its lease runs out, the next compose queues UIN 1 again (part-full: not taken).
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(((await run('compose-call-5', five, [20, 60_000, 'c2', Date.now()])) as [string[]])[0]).toEqual([]);
@@ -98,7 +98,7 @@ describe('the deployment queue scripts order UINs as FairQueue does', () => {
 
   it("a replica whose clock runs 2 minutes ahead sees a call on the wire as on the wire, not its UINs as stranded", async () => {
     const scripts = deploymentScripts(redis, 'skew:', 'skew:results');
-    await scripts.enqueue(0, 'a', 1, undefined, [[1, true], [2, true]]);
+    await scripts.enqueue(0, 'a', 1, undefined, undefined, [[1, true], [2, true]]);
     const composed = await scripts.compose(20, 60_000, 'c1', Date.now());
     expect(composed.uins).toEqual([1, 2]);
     // Lease ends are Redis time; the replica's own (skewed) clock must not judge them.

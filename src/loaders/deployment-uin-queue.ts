@@ -65,6 +65,8 @@ interface Waiter<T> {
   readonly priority: number;
   readonly deadline: number | undefined;
   readonly requestId: string | undefined;
+  readonly traceparent: string | undefined;
+  readonly enqueuedAt: number;
   readonly signal: AbortSignal | undefined;
   readonly resolve: (result: T | Error) => void;
   settled: boolean;
@@ -130,7 +132,7 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
     for (const [uin, waiter] of room.takeAll()) {
       strayed.add(uin);
       void options.local
-        .load([uin], { priority: waiter.priority, caller: waiter.caller, deadline: waiter.deadline, requestId: waiter.requestId, signal: waiter.signal })
+        .load([uin], { priority: waiter.priority, caller: waiter.caller, deadline: waiter.deadline, requestId: waiter.requestId, traceparent: waiter.traceparent, signal: waiter.signal })
         .then(([result]) => room.settle(waiter, result as T | Error));
     }
   });
@@ -226,7 +228,8 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
       const priority = loadOptions.priority ?? 0;
       const caller = loadOptions.caller ?? 'anonymous';
       const { deadline, signal } = loadOptions;
-      const joined = room.join(uins, { caller, priority, deadline, requestId: loadOptions.requestId, signal });
+      const { requestId, traceparent } = loadOptions;
+      const joined = room.join(uins, { caller, priority, deadline, requestId, traceparent, enqueuedAt: now(), signal });
       if (signal) {
         // Still queued: the deadline came before a slot did. On the wire here: the call goes on for others.
         const onAbort = () => {
@@ -239,7 +242,7 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
           void joined.results.then(() => signal.removeEventListener('abort', onAbort));
         }
       }
-      scripts.enqueue(priority, caller, weightOf(caller), deadline, joined.joins).then(
+      scripts.enqueue(priority, caller, weightOf(caller), deadline, traceparent, joined.joins).then(
         (answer) => {
           Object.assign(state, { queued: answer.queued, calls: answer.calls });
           if (deadline !== undefined) failHopeless(joined.joins.map(([uin]) => uin), answer.ranks);
@@ -392,24 +395,24 @@ function createDeploymentCall<T>(parts: {
   readonly onComposeFailed: (error: unknown) => void;
 }): DeploymentCall {
   const { callId, scripts, room, leaseMs, now } = parts;
-  let composed: { uins: number[]; deadline: number | undefined } | undefined;
+  let composed: { uins: number[]; deadline: number | undefined; traceLinks: readonly string[] } | undefined;
   let startedAt = 0;
   let lease: NodeJS.Timeout | undefined;
   const compose = async (): Promise<readonly number[]> => {
     if (composed) return composed.uins;
     if (!parts.scheduled.start()) {
-      composed = { uins: [], deadline: undefined };
+      composed = { uins: [], deadline: undefined, traceLinks: [] };
       parts.onComposed(undefined);
       return composed.uins;
     }
     let answer: QueueState = { queued: 0, calls: 0 };
     try {
       const found = await scripts.compose(parts.maxBatchSize, leaseMs, callId, now());
-      composed = { uins: found.uins, deadline: found.deadline };
+      composed = { uins: found.uins, deadline: found.deadline, traceLinks: found.traceLinks };
       answer = found;
     } catch (error) {
       parts.onComposeFailed(error);
-      composed = { uins: [], deadline: undefined };
+      composed = { uins: [], deadline: undefined, traceLinks: [] };
     }
     startedAt = now();
     for (const uin of composed.uins) room.onTheWire.add(uin);
@@ -432,6 +435,17 @@ function createDeploymentCall<T>(parts: {
         const ids = new Set<string>();
         for (const uin of composed?.uins ?? []) for (const waiter of room.waitersOf(uin)) if (waiter.requestId) ids.add(waiter.requestId);
         return [...ids];
+      },
+      // Every replica's requests that asked (kept in Redis until the compose), and this replica's that joined since.
+      get traceLinks() {
+        const links = new Set(composed?.traceLinks ?? []);
+        for (const uin of composed?.uins ?? []) for (const waiter of room.waitersOf(uin)) if (waiter.traceparent) links.add(waiter.traceparent);
+        return [...links];
+      },
+      get queuedSince() {
+        let oldest: number | undefined;
+        for (const uin of composed?.uins ?? []) for (const waiter of room.waitersOf(uin)) oldest = Math.min(oldest ?? waiter.enqueuedAt, waiter.enqueuedAt);
+        return oldest;
       },
       // Retries stop at the latest deadline of the call's waiters, on any replica.
       get deadline() {
@@ -478,15 +492,16 @@ export function deploymentScripts(redis: Redis, base: string, resultsKey: string
   const commands = redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>;
   const run = (name: string, ...args: (string | number)[]) => (commands[name] as (...args: (string | number)[]) => Promise<unknown>).call(redis, ...args);
   return {
-    async enqueue(priority: number, caller: string, weight: number, deadline: number | undefined, joins: readonly (readonly [number, boolean])[]) {
+    async enqueue(priority: number, caller: string, weight: number, deadline: number | undefined, traceparent: string | undefined, joins: readonly (readonly [number, boolean])[]) {
       const args = joins.flatMap(([uin, joined]) => [String(uin), joined ? 1 : 0]);
-      const [queued, calls, ranks] = (await run('vgEnqueueUins', ...five, priority, caller, weight, deadline ?? 0, ...args)) as [number, number, number[]];
+      const [queued, calls, ranks] = (await run('vgEnqueueUins', ...five, priority, caller, weight, deadline ?? 0, traceparent ?? '', ...args)) as [number, number, number[]];
       return { queued, calls, ranks };
     },
     async compose(maxBatchSize: number, leaseMs: number, callId: string, at: number) {
-      const [uins, deadlines, queued, calls] = (await run('vgComposeCall', ...five, maxBatchSize, leaseMs, callId, at)) as [string[], string[], number, number];
+      const [uins, deadlines, queued, calls, spans] = (await run('vgComposeCall', ...five, maxBatchSize, leaseMs, callId, at)) as [string[], string[], number, number, string[]];
       const latest = deadlines.reduce((most, deadline) => Math.max(most, Number(deadline)), 0);
-      return { uins: uins.map(Number), deadline: latest > 0 && latest < 9e15 ? latest : undefined, queued, calls };
+      const traceLinks = [...new Set(spans.flatMap((asked) => asked.split(' ')))];
+      return { uins: uins.map(Number), deadline: latest > 0 && latest < 9e15 ? latest : undefined, queued, calls, traceLinks };
     },
     finish: (callId: string, name: string, results: string, uins: readonly number[]) =>
       run('vgFinishCall', ...five, resultsKey, callId, name, results, MAX_RESULT_ENTRIES, ...uins.map(String)),

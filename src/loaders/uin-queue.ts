@@ -46,6 +46,8 @@ export interface UinLoadOptions {
   readonly signal?: AbortSignal | undefined;
   /** The gateway request, named in the upstream call's log line. */
   readonly requestId?: string | undefined;
+  /** The request's span (W3C traceparent): the upstream call that carries its UINs links to it. */
+  readonly traceparent?: string | undefined;
 }
 
 /**
@@ -78,6 +80,7 @@ interface Waiter<T> {
   readonly caller: string;
   readonly deadline: number | undefined;
   readonly requestId: string | undefined;
+  readonly traceparent: string | undefined;
   readonly enqueuedAt: number;
   readonly resolve: (result: T | Error) => void;
   settled: boolean;
@@ -199,6 +202,16 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
         for (const entry of batch ?? []) for (const waiter of entry.waiters) if (waiter.requestId) ids.add(waiter.requestId);
         return [...ids];
       },
+      get traceLinks() {
+        const links = new Set<string>();
+        for (const entry of batch ?? []) for (const waiter of entry.waiters) if (waiter.traceparent) links.add(waiter.traceparent);
+        return [...links];
+      },
+      get queuedSince() {
+        let oldest: number | undefined;
+        for (const entry of batch ?? []) for (const waiter of entry.waiters) oldest = Math.min(oldest ?? waiter.enqueuedAt, waiter.enqueuedAt);
+        return oldest;
+      },
       // Retries and backoff of a shared call stop at the latest deadline among its waiters, and at
       // once when nobody waits any more (every request gave up): 0 is a deadline long past.
       get deadline() {
@@ -257,7 +270,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
       const results = uins.map(
         (uin) =>
           new Promise<T | Error>((resolve) => {
-            const waiter: Waiter<T> = { caller, deadline, requestId: loadOptions.requestId, enqueuedAt, resolve, settled: false };
+            const waiter: Waiter<T> = { caller, deadline, requestId: loadOptions.requestId, traceparent: loadOptions.traceparent, enqueuedAt, resolve, settled: false };
             let entry = inFlight.get(uin) ?? queued.get(uin);
             if (!entry) {
               if (queued.size >= maxQueued) {

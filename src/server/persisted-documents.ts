@@ -95,9 +95,16 @@ export interface TrustedDocumentsOptions {
  * own is refused before any work (HTTP 400, `PERSISTED_QUERY_ONLY`). GET answers of query documents
  * carry `Cache-Control` for a CDN.
  */
+const trustedIds = new WeakMap<Request, string>();
+
+/** The trusted document a request ran (its id), or `undefined` for a document of its own. */
+export function trustedDocumentOf(request: Request): string | undefined {
+  return trustedIds.get(request);
+}
+
 export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin[] {
   const { documents } = options;
-  const persisted = new WeakMap<Request, string>();
+  const persisted = trustedIds;
   const erred = new WeakSet<Request>();
   const refuse = (code: string, message: string) => () => createGraphQLError(message, { extensions: { code, http: { status: code === ERROR_CODES.persistedQueryOnly ? 400 : 404 } } });
   return [

@@ -1,5 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '../logger.js';
+import { traceCommands } from './redis-tracing.js';
 
 /**
  * The one Redis connection of a gateway process, shared by the rate budget, the caches and the
@@ -30,6 +32,8 @@ export interface RedisConnectionOptions {
   readonly commandTimeoutMs?: number;
   /** Longest wait for the first connection at start-up, milliseconds. Default 1000. */
   readonly connectTimeoutMs?: number;
+  /** OpenTelemetry: commands become child spans of the active span. */
+  readonly tracer?: Tracer | undefined;
 }
 
 /** Connects, waiting at most `connectTimeoutMs`; an unreachable Redis starts the gateway in fallback mode. */
@@ -38,6 +42,7 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
   const commandTimeout = options.commandTimeoutMs ?? 500;
   const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
   const redis = options.cluster ? connectCluster(options.url, commandTimeout, connectTimeoutMs) : connectServer(options.url, commandTimeout, connectTimeoutMs);
+  if (options.tracer) traceCommands(redis, options.tracer);
   const listeners: ((state: 'up' | 'down') => void)[] = [];
   let state: 'up' | 'down' = 'down';
   let announcedDown = false;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Tracer } from '@opentelemetry/api';
 import type { UpstreamCredentials } from '../config.js';
+import { inCallContext, startCallSpan, type CallSpan } from './call-span.js';
 import { deadlineExceeded, UpstreamError } from './errors.js';
 import { backoffDelay, type RetryPolicy } from './retry.js';
 import { signTc3 } from './sign.js';
@@ -40,6 +42,10 @@ export interface CallOptions {
   readonly requestIds?: readonly string[] | undefined;
   /** Names the first attempt in the throttle, so a waiting shared call can be lifted (`setPriority`). */
   readonly throttleId?: string | undefined;
+  /** The spans (W3C traceparents) of the requests whose data the call carries: the call's span links to each. */
+  readonly traceLinks?: readonly string[] | undefined;
+  /** Epoch milliseconds since the call's oldest UIN waited in the UIN queue (the span's queue wait). */
+  readonly queuedSince?: number | undefined;
 }
 
 /** One attempt's outcome, for logs, metrics and tests. Never carries credentials or bodies. */
@@ -89,6 +95,8 @@ export interface UpstreamClientOptions {
   /** Milliseconds since the epoch; injectable so signing can be tested against a fixed clock. */
   readonly now?: () => number;
   readonly onAttempt?: (event: AttemptEvent) => void;
+  /** OpenTelemetry: one span per call (`call-span.ts`). Absent: no spans. */
+  readonly tracer?: Tracer | undefined;
 }
 
 const CONTENT_TYPE = 'application/json';
@@ -111,13 +119,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     action: Action,
     request: { body?: string; params: Params },
     callOptions: CallOptions,
-    timing: { startedAt?: number },
+    timing: { startedAt?: number; readonly attempt: number; readonly span: CallSpan; readonly batchSize: (() => number | undefined) | undefined },
   ): Promise<Record<string, unknown> | undefined> {
     // Composed and signed inside the throttled task, right before sending: the call carries what is
     // queued when its slot comes, and a queued signature never goes stale.
-    const answer = await options.throttle.schedule(
-      action,
-      async (slot) => {
+    const scheduledAt = performance.now();
+    const answer = await options.throttle.schedule(action, (slot) =>
+      inCallContext(timing.span, async () => {
+        timing.span.started(timing.attempt, performance.now() - scheduledAt);
         if (request.body === undefined) {
           const params = typeof request.params === 'function' ? await request.params() : request.params;
           if (params === undefined) {
@@ -125,12 +134,13 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
             return undefined;
           }
           request.body = JSON.stringify(params);
+          timing.span.composed(callOptions, timing.batchSize?.() ?? 0);
         }
         const body = request.body;
         timing.startedAt = performance.now();
         const headers = signedHeaders(action, body, credentials, url.hostname, Math.floor(now() / 1000));
         return options.transport({ url: `${url.origin}/`, headers, body, signal: callOptions.signal, onSent: slot.sent });
-      },
+      }),
       {
         signal: callOptions.signal,
         priority: callOptions.priority,
@@ -143,10 +153,23 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   /** Resolves with the response, or `undefined` when `params` composed nothing to send. */
   async function call(action: Action, params: Params, callOptions: CallOptions = {}, batchSize?: () => number | undefined) {
+    const span = startCallSpan(options.tracer, action);
+    try {
+      const response = await attempts(action, params, callOptions, span, batchSize);
+      span.end({ requestId: typeof response?.RequestId === 'string' ? response.RequestId : undefined });
+      return response;
+    } catch (error) {
+      span.end({ error });
+      throw error;
+    }
+  }
+
+  /** The attempts of one call: retries with backoff, re-signed once on an expired signature. */
+  async function attempts(action: Action, params: Params, callOptions: CallOptions, span: CallSpan, batchSize: (() => number | undefined) | undefined) {
     const request: { body?: string; params: Params } = { params };
     let resigned = false;
     for (let attemptNumber = 1; ; attemptNumber++) {
-      const timing: { startedAt?: number } = {};
+      const timing: { startedAt?: number; attempt: number; span: CallSpan; batchSize: typeof batchSize } = { attempt: attemptNumber, span, batchSize };
       const elapsed = () => (timing.startedAt === undefined ? 0 : performance.now() - timing.startedAt);
       const report = (event: Pick<AttemptEvent, 'outcome' | 'code' | 'requestId'>) =>
         options.onAttempt?.({ action, attempt: attemptNumber, ...event, durationMs: elapsed(), batchSize: batchSize?.(), gatewayRequestIds: callOptions.requestIds });

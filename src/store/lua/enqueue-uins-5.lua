@@ -10,7 +10,9 @@
 -- KEYS[4]  deadlines: sorted set, member = queued UIN, score = latest deadline (epoch ms)
 -- KEYS[5]  calls: sorted set, member = call id on the wire, score = lease end
 -- ARGV[1]  priority (0..9), ARGV[2] caller, ARGV[3] weight (> 0), ARGV[4] deadline (epoch ms, 0: none)
--- ARGV[5..] pairs: UIN, 1 if this replica starts waiting for it (0: it already waits, raise only)
+-- ARGV[5]  the asking request's span (W3C traceparent; '' for none): kept in t:<uin> (at most 16 per
+--          UIN) until a call takes the UIN, whose span links to it, on whichever replica composes it
+-- ARGV[6..] pairs: UIN, 1 if this replica starts waiting for it (0: it already waits, raise only)
 -- Returns  { queued UINs, calls on the wire, rank of each UIN in the queue (-1: on the wire) }
 local LANE = 1e12
 local priority = tonumber(ARGV[1])
@@ -18,6 +20,17 @@ local caller = ARGV[2]
 local weight = tonumber(ARGV[3])
 local deadline = tonumber(ARGV[4])
 if deadline == 0 then deadline = 9e15 end
+local traceparent = ARGV[5]
+
+local function link(uin)
+  if traceparent == '' then return end
+  local known = redis.call('HGET', KEYS[2], 't:' .. uin)
+  if not known then
+    redis.call('HSET', KEYS[2], 't:' .. uin, traceparent)
+  elseif #known < 16 * 56 and not string.find(known, traceparent, 1, true) then
+    redis.call('HSET', KEYS[2], 't:' .. uin, known .. ' ' .. traceparent)
+  end
+end
 
 local function tag_for()
   local v = tonumber(redis.call('HGET', KEYS[2], 'v:' .. priority) or '0')
@@ -28,10 +41,11 @@ local function tag_for()
 end
 
 local uins = {}
-for i = 5, #ARGV, 2 do
+for i = 6, #ARGV, 2 do
   local uin = ARGV[i]
   local joins = tonumber(ARGV[i + 1])
   uins[#uins + 1] = uin
+  link(uin)
   if redis.call('ZSCORE', KEYS[3], uin) then
     if joins == 1 then redis.call('HINCRBY', KEYS[2], 'w:' .. uin, 1) end
     if deadline > tonumber(redis.call('HGET', KEYS[2], 'd:' .. uin) or '0') then redis.call('HSET', KEYS[2], 'd:' .. uin, deadline) end

@@ -10,7 +10,7 @@ for i = 5, #ARGV do
   local uin = ARGV[i]
   if redis.call('HGET', KEYS[2], 'o:' .. uin) == ARGV[1] then
     redis.call('ZREM', KEYS[3], uin)
-    redis.call('HDEL', KEYS[2], 'o:' .. uin, 's:' .. uin, 'd:' .. uin, 'w:' .. uin)
+    redis.call('HDEL', KEYS[2], 'o:' .. uin, 's:' .. uin, 'd:' .. uin, 'w:' .. uin, 't:' .. uin)
   end
 end
 -- An idle queue forgets its fair-share clock, so the meta hash never outgrows the callers of one busy spell.

@@ -13,7 +13,7 @@ for _, uin in ipairs(ARGV) do
     if left <= 0 then
       redis.call('ZREM', KEYS[1], uin)
       redis.call('ZREM', KEYS[3], uin)
-      redis.call('HDEL', KEYS[2], 's:' .. uin, 'd:' .. uin, 'w:' .. uin)
+      redis.call('HDEL', KEYS[2], 's:' .. uin, 'd:' .. uin, 'w:' .. uin, 't:' .. uin)
       removed = removed + 1
     end
   end
