@@ -51,7 +51,7 @@ describe('the deployment queue scripts order UINs as FairQueue does', () => {
     await run('enqueue-uins-5', five, [0, 'a', 1, 0, '', ...[1, 2, 3].flatMap((uin) => [uin, 1])]);
     const first = (await run('compose-call-5', five, [2, 100, 'c1', Date.now()])) as [string[], string[], number, number];
     expect(first[0]).toEqual(['1', '2']);
-    expect(first.slice(2)).toEqual([1, 1]);
+    expect(first.slice(2, 4)).toEqual([1, 1]);
     // One UIN left and c1 on the wire: nothing.
     expect(((await run('compose-call-5', five, [2, 100, 'c2', Date.now()])) as [string[]])[0]).toEqual([]);
     // c1's lease (100 ms) runs out: its UINs are queued again, ahead of UIN 3 (older tags).

@@ -1,4 +1,4 @@
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { linksTo } from '../tracing/tracing.js';
 import type { CallOptions } from './client.js';
 import { UpstreamError } from './errors.js';
@@ -11,11 +11,15 @@ import { UpstreamError } from './errors.js';
  * and in the UIN queue. Never a credential, a signature or a body.
  */
 export interface CallSpan {
-  /** The context the call's work runs in (the compose's Redis commands become its children). */
+  /** The context the call's work runs in once composed (its retries' Redis commands become its children). */
   readonly context: Context | undefined;
   /** The throttle started attempt `attempt`, `waitedMs` after it was scheduled. */
   started(attempt: number, waitedMs: number): void;
-  /** The call carries `uins` now: links to the requests that asked, and the queue wait. */
+  /**
+   * The call carries `uins` now: the span starts (backdated to when the call was scheduled), with its
+   * links to the requests that asked and the queue wait. A call that composed nothing sends nothing
+   * and leaves no span.
+   */
   composed(callOptions: CallOptions, uins: number): void;
   end(outcome: { requestId?: string | undefined; error?: unknown }): void;
 }
@@ -24,25 +28,30 @@ const NO_SPAN: CallSpan = { context: undefined, started: () => undefined, compos
 
 export function startCallSpan(tracer: Tracer | undefined, action: string): CallSpan {
   if (!tracer) return NO_SPAN;
-  const span = tracer.startSpan(`upstream ${action}`, {
-    kind: SpanKind.CLIENT,
-    root: true,
-    attributes: { 'rpc.system': 'tencentcloud', 'rpc.service': 'intlpartnersmgt', 'rpc.method': action },
-  });
+  const scheduledAt = Date.now();
+  let span: Span | undefined;
+  let attempts = 0;
   let rateWindowWaitMs = 0;
-  return {
-    context: trace.setSpan(ROOT_CONTEXT, span),
+  const callSpan: CallSpan = {
+    context: undefined,
     started(attempt, waitedMs) {
+      attempts = attempt;
       rateWindowWaitMs += waitedMs;
-      span.setAttribute('upstream.attempts', attempt);
-      span.setAttribute('gateway.rate_window_wait_ms', Math.round(rateWindowWaitMs));
+      span?.setAttributes({ 'upstream.attempts': attempts, 'gateway.rate_window_wait_ms': Math.round(rateWindowWaitMs) });
     },
     composed(callOptions, uins) {
-      span.setAttribute('voucher.uins_carried', uins);
-      span.addLinks(linksTo(callOptions.traceLinks ?? []));
+      span = tracer.startSpan(`upstream ${action}`, {
+        kind: SpanKind.CLIENT,
+        root: true,
+        startTime: scheduledAt,
+        links: linksTo(callOptions.traceLinks ?? []),
+        attributes: { 'rpc.system': 'tencentcloud', 'rpc.service': 'intlpartnersmgt', 'rpc.method': action, 'voucher.uins_carried': uins, 'upstream.attempts': attempts, 'gateway.rate_window_wait_ms': Math.round(rateWindowWaitMs) },
+      });
       if (callOptions.queuedSince !== undefined) span.setAttribute('gateway.uin_queue_wait_ms', Math.max(0, Date.now() - callOptions.queuedSince));
+      (callSpan as { context: Context | undefined }).context = trace.setSpan(ROOT_CONTEXT, span);
     },
     end({ requestId, error }) {
+      if (!span) return;
       if (requestId) span.setAttribute('upstream.request_id', requestId);
       if (error !== undefined) {
         const code = error instanceof UpstreamError ? error.code : error instanceof Error ? error.name : 'Error';
@@ -53,6 +62,7 @@ export function startCallSpan(tracer: Tracer | undefined, action: string): CallS
       span.end();
     },
   };
+  return callSpan;
 }
 
 /** Runs `task` in the call's context (no-op without tracing). */
