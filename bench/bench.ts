@@ -8,8 +8,10 @@
  * Each scenario gets a fresh gateway process (fresh throttle window and cache) and a fresh simulator,
  * which runs here, on a loop kept idle.
  * `--quick` skips the long scenarios (bulk + interactive, fair shares, 30 s repeat reads); `--only
- * deployment|stream|strangers|book` runs those rows alone; `--strict` exits 1 when a target is missed (a quiet machine).
+ * deployment|stream|strangers|book|traces` runs those rows alone; `--strict` exits 1 when a target is missed (a quiet machine).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
@@ -371,6 +373,69 @@ async function repeatReads(seconds: number): Promise<Row> {
     wallMs,
     limitMs: 0,
     note: `${calls} calls instead of ${withoutCache} without the cache (${((calls / (withoutCache * 1.05)) * 100).toFixed(1)}% of the budget those reads would take); first read ${(latencies[0] ?? 0).toFixed(0)} ms, later reads p50 ${(sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(1)} ms`,
+  };
+}
+
+/** Requests per second `connections` closed-loop clients get for `ms`, each POSTing `body`. */
+async function throughput(url: string, body: string, connections: number, ms: number): Promise<{ perSecond: number; p50: number }> {
+  const latencies: number[] = [];
+  const until = performance.now() + ms;
+  const client = async () => {
+    while (performance.now() < until) {
+      const tick = performance.now();
+      const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      await response.text();
+      latencies.push(performance.now() - tick);
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, client));
+  return { perSecond: latencies.length / (ms / 1000), p50: median(latencies) };
+}
+
+/**
+ * Cache hits with traces on against off, paired in one run: the same 20-customer document, every value
+ * cached, 50 connections, two rounds of 5 s each, alternating. The collector is a sink on this process
+ * that answers every export at once (what a healthy local collector costs the gateway: the export).
+ */
+async function cacheHitsTracing(on_: 'in process' | 'Redis' = 'in process'): Promise<Row> {
+  const simulator = await startSimulator({ latencyMs: LATENCY, data });
+  const redis = on_ === 'Redis' ? await startRedisServer() : undefined;
+  const sink = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  const collector = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+  const env = { QUOTA_CACHE_TTL_MS: '600000', ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `bench-traces-${Date.now()}:` } : {}) };
+  const off = await gatewayProcess(simulator, env);
+  const on = await gatewayProcess(simulator, { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: collector, OTEL_BSP_SCHEDULE_DELAY: '1000' });
+  const body = JSON.stringify({ query: 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { totalAmount remainAmount } } }', variables: { uins: data.customerUins.slice(0, 20).map(String) } });
+  for (const gateway of [off, on, off, on]) await throughput(gateway.url, body, 50, 2000);
+  const rounds: { off: number; on: number; offP50: number; onP50: number }[] = [];
+  for (let round = 0; round < 2; round++) {
+    const a = await throughput(off.url, body, 50, 5000);
+    const b = await throughput(on.url, body, 50, 5000);
+    rounds.push({ off: a.perSecond, on: b.perSecond, offP50: a.p50, onP50: b.p50 });
+  }
+  const calls = simulator.callsOf('QueryVoucherAmountByUin').length;
+  await Promise.all([off.close(), on.close()]);
+  await simulator.close();
+  await redis?.kill();
+  sink.close();
+  const offRate = rounds.reduce((sum, round) => sum + round.off, 0) / rounds.length;
+  const onRate = rounds.reduce((sum, round) => sum + round.on, 0) / rounds.length;
+  return {
+    scenario: `cache hits, tracing on against off, ${on_} (20 cached customers, 50 connections, 2 × 5 s each)`,
+    uins: 20,
+    calls,
+    // In process each gateway fills its own cache; on Redis the second reads the first's.
+    minimum: redis ? 1 : 2,
+    allowed: 2,
+    rateLimited: simulator.stats().rateLimited,
+    served: `on ${onRate.toFixed(0)} req/s, off ${offRate.toFixed(0)} req/s: ${(onRate / offRate).toFixed(2)}×`,
+    wallMs: 20_000,
+    limitMs: 0,
+    note: rounds.map((round, i) => `round ${i + 1}: off ${round.off.toFixed(0)} req/s (p50 ${round.offP50.toFixed(1)} ms), on ${round.on.toFixed(0)} req/s (p50 ${round.onP50.toFixed(1)} ms)`).join('; '),
   };
 }
 
@@ -797,7 +862,7 @@ async function sweepCycle(): Promise<Row> {
   };
 }
 
-const rows: Row[] = only === 'book' ? [await bookLowest('in process'), await bookLowest('Redis'), await sweepCycle(), await readerBesideSweep(), await fanOut()] : only === 'strangers' ? [await strangers()] : only === 'stream' ? [await streamed()] : only === 'deployment' ? [await replicasMeasured(), await replicasMeasured('a Redis Cluster'), await replicasConcurrent(), await loneRequestDeployment(), await fairness()] : [
+const rows: Row[] = only === 'traces' ? [await cacheHitsTracing(), await cacheHitsTracing('Redis')] : only === 'book' ? [await bookLowest('in process'), await bookLowest('Redis'), await sweepCycle(), await readerBesideSweep(), await fanOut()] : only === 'strangers' ? [await strangers()] : only === 'stream' ? [await streamed()] : only === 'deployment' ? [await replicasMeasured(), await replicasMeasured('a Redis Cluster'), await replicasConcurrent(), await loneRequestDeployment(), await fairness()] : [
   await concurrent('1 query, N = 20', 1, 20),
   await concurrent('1 query, N = 100', 1, 100),
   await concurrent('1 query, N = 1000', 1, 1000),
@@ -817,6 +882,8 @@ const rows: Row[] = only === 'book' ? [await bookLowest('in process'), await boo
   await loneRequestDeployment(),
   await streamed(),
   ...(await dashboardPage()),
+  await cacheHitsTracing(),
+  await cacheHitsTracing('Redis'),
 ];
 if (!values.quick && only === undefined) rows.push(await bulkAndInteractive(), await fairness(), await repeatReads(30));
 
@@ -861,6 +928,9 @@ if (fair) {
   if (!(aPercent >= 70)) failures.push(`fair shares: A got ${aPercent}% < 70%`);
   if (!(p95 <= 1500)) failures.push(`fair shares: lookups p95 ${p95} ms > 1.5 s`);
 }
+// The target is in process; on Redis each hit's commands are child spans (and need the active context).
+const traced = rows.find((row) => row.scenario.startsWith('cache hits, tracing on against off, in process'));
+if (traced && !(Number(/([\d.]+)×/.exec(traced.served)?.[1]) >= 0.85)) failures.push(`cache hits with tracing on: ${traced.served} < 0.85×`);
 const stranger = rows.find((row) => row.scenario.startsWith('200 strangers'));
 if (stranger) {
   const p95 = Number(/p95 (\d+) ms/.exec(stranger.note ?? '')?.[1]);

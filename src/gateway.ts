@@ -35,9 +35,8 @@ import { createResultsStream } from './store/results-stream.js';
 import { hasScope, useCallerAuth, verifiedCaller } from './server/caller-auth.js';
 import { createMetrics, useMetrics, type GatewayMetrics } from './server/metrics.js';
 import { createReadiness, useReadiness, type Readiness } from './server/readiness.js';
-import { trace } from '@opentelemetry/api';
 import { createTracing, traceparentOf, type Tracing } from './tracing/tracing.js';
-import { createUinRecorder, useRequestTracing } from './server/request-tracing.js';
+import { createUinRecorder, requestSpanOf, useRequestTracing } from './server/request-tracing.js';
 import { createUpstreamCallCounter, requestIdOf, useRequestLog, type UpstreamCallCounter } from './server/request-log.js';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.js';
 import { createLocalStore, createRedisStore, type KeyValueStore } from './store/key-value-store.js';
@@ -120,7 +119,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const draining = new AbortController();
   const drain = () => draining.abort();
   const callCounter = createUpstreamCallCounter();
-  const tracing = options.tracing ?? createTracing(config.tracing);
+  const tracing = options.tracing ?? createTracing(config.tracing, { propagateContext: redis !== undefined });
   const client = createClient(options, throttle, metrics, readiness, callCounter, tracing);
   const sources = createSources({ config, logger, client, throttle, metrics, shared });
   // The list of who is a customer loads at start-up, so that the first requests rarely wait for it;
@@ -425,8 +424,8 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
   const context = (initial: { request: Request }): GatewayContext => {
     const { request } = initial;
     const requestId = requestIdOf(request);
-    // The request's span (useRequestTracing makes it the active one): the upstream calls link to it.
-    const span = tracing ? trace.getActiveSpan() : undefined;
+    // The request's span: the upstream calls that carry its UINs link to it.
+    const span = tracing ? requestSpanOf(request) : undefined;
     const traceparent = traceparentOf(span);
     const recordUins = createUinRecorder(span);
     const { signal: requestSignal, release } = deadlineSignal(config.limits.requestDeadlineMs, request.signal);

@@ -43,7 +43,8 @@ if (config.credentials) {
 }
 
 // OTEL_* set: traces leave through the batch span processor; unset: a no-op tracer.
-const tracing = createTracing(config.tracing);
+// Redis commands become child spans of the request that made them: that needs the active context.
+const tracing = createTracing(config.tracing, { propagateContext: config.redis !== undefined });
 // With REDIS_URL, replicas share one budget, cache and denylist; an unreachable Redis is not fatal.
 let redis: RedisConnection | undefined;
 if (config.redis) redis = await connectRedis({ url: config.redis.url, cluster: config.redis.cluster, logger, tracer: tracing.enabled ? tracing.tracer : undefined });

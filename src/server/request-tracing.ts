@@ -7,6 +7,13 @@ import { trustedDocumentOf } from './persisted-documents.js';
 import { whenRequestEnds } from './request-end.js';
 import { requestIdOf } from './request-log.js';
 
+const requestSpans = new WeakMap<Request, Span>();
+
+/** The request's span, where tracing is on (the context factory hands it to the loaders). */
+export function requestSpanOf(request: Request): Span | undefined {
+  return requestSpans.get(request);
+}
+
 const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics']);
 /** UINs named on a span, at most (the count is always exact). */
 const MAX_UINS_NAMED = 100;
@@ -20,7 +27,7 @@ const MAX_UINS_NAMED = 100;
  */
 export function useRequestTracing(tracing: Tracing): Plugin {
   if (!tracing.enabled) return {};
-  const spans = new WeakMap<Request, Span>();
+  const spans = requestSpans;
   return {
     instrumentation: {
       request({ request }, wrapped) {
