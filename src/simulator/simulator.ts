@@ -122,36 +122,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   let calls: SimulatorCall[] = [];
-  let faults: { rule: FaultRule; remaining: number }[] = [];
-  const accepted = new Map<string, number[]>();
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-
-  const takeFault = (action: string): Fault | undefined => {
-    const entry = faults.find(({ rule }) => rule.action === undefined || rule.action === action);
-    if (!entry) return undefined;
-    entry.remaining -= 1;
-    if (entry.remaining <= 0) faults = faults.filter((other) => other !== entry);
-    return entry.rule.fault;
-  };
-
-  /** Sliding window over accepted arrivals, per (SecretId, action), as Tencent counts them. */
-  const admit = (key: string, action: string, arrivedAt: number): boolean => {
-    const window = (accepted.get(key) ?? []).filter((time) => arrivedAt - time < rateWindowMs);
-    const ok = window.length < rateOf(action);
-    if (ok) window.push(arrivedAt);
-    accepted.set(key, window);
-    return ok;
-  };
-
-  const later = (fn: () => void, ms: number) => {
-    if (ms <= 0) return fn();
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, ms);
-    timers.add(timer);
-  };
+  const faults = createFaults();
+  const takeFault = faults.take;
+  const admit = createRateWindow(rateOf, rateWindowMs);
+  const { later, clearAll: clearTimers } = createTimers();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const arrivedAt = performance.now();
@@ -185,112 +159,120 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return;
     }
 
-    const contentType = header(req, 'content-type') ?? '';
-    if (!/^application\/json(;\s*charset=utf-8)?$/i.test(contentType)) {
-      return fail('InvalidParameter', `Content-Type must be application/json, got "${contentType}".`);
-    }
-    if (!(ACTIONS as readonly string[]).includes(action)) {
-      return fail('InvalidAction', `The action "${action}" is not supported by ${SERVICE}.`);
-    }
-    if (header(req, 'x-tc-version') !== API_VERSION) {
-      return fail('InvalidParameterValue', `X-TC-Version must be ${API_VERSION}.`);
-    }
-
-    const authError = verifySignature(req, rawBody, credentials, maxSkew);
-    if (authError) return fail(authError.code, authError.message);
-
-    if (!admit(`${credentials.secretId}:${action}`, action, arrivedAt)) {
-      return fail('RequestLimitExceeded', `Requests to ${action} exceeded ${rateOf(action)} per second.`);
-    }
-
-    let params: unknown;
-    try {
-      params = JSON.parse(rawBody.toString('utf8'));
-    } catch {
-      return fail('InvalidParameter', 'The request body is not valid JSON.');
-    }
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      return fail('InvalidParameter', 'The request body must be a JSON object.');
-    }
-    const record_ = params as Record<string, unknown>;
-
-    if (action === 'QueryVoucherPool') {
-      const unknown = Object.keys(record_)[0];
-      if (unknown !== undefined) return fail('UnknownParameter', `The parameter ${unknown} is not recognized.`);
-      const { pool } = data;
-      return answer('ok', {
-        AgentName: pool.agentName,
-        AccountType: pool.accountType,
-        TotalQuota: pool.totalQuota,
-        RemainingQuota: pool.remainingQuota,
-        IssuedNum: pool.issuedNum,
-      });
-    }
-
-    if (action === 'DescribeCustomerUin') {
-      const unknown = Object.keys(record_).find((key) => key !== 'Page' && key !== 'PageSize');
-      if (unknown !== undefined) return fail('UnknownParameter', `The parameter ${unknown} is not recognized.`);
-      const { Page: page, PageSize: pageSize } = record_;
-      if (page === undefined) return fail('MissingParameter', 'The parameter Page is missing.');
-      if (pageSize === undefined) return fail('MissingParameter', 'The parameter PageSize is missing.');
-      if (!Number.isInteger(page) || (page as number) < 1) return fail('InvalidParameterValue', 'Page must be an integer of at least 1.');
-      if (!Number.isInteger(pageSize) || (pageSize as number) < 1 || (pageSize as number) > 1000) {
-        return fail('InvalidParameterValue', 'PageSize must be an integer from 1 to 1000.');
-      }
-      const start = ((page as number) - 1) * (pageSize as number);
-      const uins = data.customerUins.slice(start, start + (pageSize as number));
-      // Total is a string, as the SDK models it.
-      return answer('ok', { Data: uins.map((uin) => ({ CustomerUin: String(uin) })), Total: String(data.customerUins.length) });
-    }
-
-    // The per-customer actions: QueryVoucherAmountByUin, QueryVoucherListByUin, DescribeCustomerInfo.
-    const listName = action === 'DescribeCustomerInfo' ? 'CustomerUin' : 'ClientUins';
-    const allowed = action === 'QueryVoucherListByUin' ? [listName, 'Status'] : [listName];
-    const unknown = Object.keys(record_).find((key) => !allowed.includes(key));
-    if (unknown !== undefined) return fail('UnknownParameter', `The parameter ${unknown} is not recognized.`);
-    const clientUins = record_[listName];
-    if (clientUins === undefined) return fail('MissingParameter', `The parameter ${listName} is missing.`);
-    if (!Array.isArray(clientUins) || clientUins.length < 1 || clientUins.length > MAX_UINS_PER_CALL) {
-      return fail('InvalidParameterValue', `${listName} must hold 1 to ${MAX_UINS_PER_CALL} UINs.`);
-    }
-    if (!clientUins.every((uin) => Number.isSafeInteger(uin) && uin > 0)) {
-      return fail('InvalidParameterValue', `${listName} must be positive integers.`);
-    }
-    const status = record_.Status;
-    if (status !== undefined && !(VOUCHER_STATUSES as readonly unknown[]).includes(status)) {
-      return fail('InvalidParameterValue', `Status must be one of ${VOUCHER_STATUSES.join(', ')}.`);
-    }
-    const uins = clientUins as number[];
-    const strangers = uins.filter((uin) => !data.customers.has(uin));
-    if (strangers.length > 0 && unknownUinMode === 'fail-call') {
-      return fail('UnauthorizedOperation.UinNoAuth', 'The UIN is not a customer of the caller.', uins, typeof status === 'string' ? status : undefined);
-    }
-    const known = [...new Set(uins)].flatMap((uin) => {
-      const customer = data.customers.get(uin);
-      return customer ? [customer] : [];
-    });
-    // The order of `Data` is not documented; answer in reverse so that clients cannot rely on it.
-    known.reverse();
-    if (action === 'QueryVoucherAmountByUin') {
-      return answer('ok', { Data: known.map((customer) => ({ ClientUin: customer.uin, TotalAmount: customer.totalAmount, RemainAmount: customer.remainAmount })) }, uins);
-    }
-    if (action === 'DescribeCustomerInfo') {
-      // CustomerUin is a string here, as the SDK models it.
-      return answer('ok', { Data: known.map((customer) => ({ CustomerUin: String(customer.uin), ...customer.profile })) }, uins);
-    }
-    return answer(
-      'ok',
-      {
-        Data: known.map((customer) => {
-          const vouchers = customer.vouchers.filter((voucher) => status === undefined || voucher.VoucherStatus === status);
-          return { ClientUin: customer.uin, TotalCount: vouchers.length, Data: vouchers };
-        }),
-      },
-      uins,
-      typeof status === 'string' ? status : undefined,
-    );
+    // The envelope, the signature and the rate limit, in the upstream's order; then the action.
+    const refused = checkEnvelope(req, action) ?? verifySignature(req, rawBody, credentials, maxSkew) ?? (admit(`${credentials.secretId}:${action}`, action, arrivedAt) ? undefined : { code: 'RequestLimitExceeded', message: `Requests to ${action} exceeded ${rateOf(action)} per second.` });
+    if (refused) return fail(refused.code, refused.message);
+    const params = parseParams(rawBody);
+    if ('code' in params) return fail(params.code, params.message);
+    const reply = answerAction(action as Action, params.params, data, unknownUinMode);
+    if ('error' in reply) return fail(reply.error.code, reply.error.message, reply.uins, reply.status);
+    return answer('ok', reply.payload, reply.uins, reply.status);
   };
 
+  const server = await serve(handle, options.port ?? 0, options.host ?? '127.0.0.1');
+
+  const tally = () => {
+    const byOutcome: Record<string, number> = {};
+    for (const call of calls) byOutcome[call.outcome] = (byOutcome[call.outcome] ?? 0) + 1;
+    return byOutcome;
+  };
+
+  return {
+    url: server.url,
+    credentials,
+    data,
+    stats: () => {
+      const byOutcome = tally();
+      return { calls: [...calls], rateLimited: byOutcome.RequestLimitExceeded ?? 0, byOutcome };
+    },
+    callsOf: (action) => calls.filter((call) => call.action === action && call.outcome !== 'RequestLimitExceeded'),
+    resetStats: () => {
+      calls = [];
+    },
+    injectFault: faults.inject,
+    clearFaults: faults.clear,
+    close: async () => {
+      if (spending) clearInterval(spending);
+      clearTimers();
+      await server.close();
+    },
+  };
+}
+
+/** The request's envelope as the upstream checks it first: content type, action, version. */
+function checkEnvelope(req: IncomingMessage, action: string): { code: string; message: string } | undefined {
+  const contentType = header(req, 'content-type') ?? '';
+  if (!/^application\/json(;\s*charset=utf-8)?$/i.test(contentType)) return { code: 'InvalidParameter', message: `Content-Type must be application/json, got "${contentType}".` };
+  if (!(ACTIONS as readonly string[]).includes(action)) return { code: 'InvalidAction', message: `The action "${action}" is not supported by ${SERVICE}.` };
+  if (header(req, 'x-tc-version') !== API_VERSION) return { code: 'InvalidParameterValue', message: `X-TC-Version must be ${API_VERSION}.` };
+  return undefined;
+}
+
+function parseParams(rawBody: Buffer): { params: Record<string, unknown> } | { code: string; message: string } {
+  let params: unknown;
+  try {
+    params = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    return { code: 'InvalidParameter', message: 'The request body is not valid JSON.' };
+  }
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return { code: 'InvalidParameter', message: 'The request body must be a JSON object.' };
+  return { params: params as Record<string, unknown> };
+}
+
+/** Replies sent later (latency, faults), all cancelled at close. */
+function createTimers() {
+  const timers = new Set<NodeJS.Timeout>();
+  return {
+    later(fn: () => void, ms: number): void {
+      if (ms <= 0) return fn();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        fn();
+      }, ms);
+      timers.add(timer);
+    },
+    clearAll(): void {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+}
+
+/** Injected faults, each for its next `times` calls (of its action, or any). */
+function createFaults() {
+  let faults: { rule: FaultRule; remaining: number }[] = [];
+  return {
+    take(action: string): Fault | undefined {
+      const entry = faults.find(({ rule }) => rule.action === undefined || rule.action === action);
+      if (!entry) return undefined;
+      entry.remaining -= 1;
+      if (entry.remaining <= 0) faults = faults.filter((other) => other !== entry);
+      return entry.rule.fault;
+    },
+    inject(rule: FaultRule): void {
+      faults.push({ rule, remaining: rule.times ?? 1 });
+    },
+    clear(): void {
+      faults = [];
+    },
+  };
+}
+
+/** Sliding window over accepted arrivals, per (SecretId, action), as Tencent counts them. */
+function createRateWindow(rateOf: (action: string) => number, windowMs: number) {
+  const accepted = new Map<string, number[]>();
+  return (key: string, action: string, arrivedAt: number): boolean => {
+    const window = (accepted.get(key) ?? []).filter((time) => arrivedAt - time < windowMs);
+    const ok = window.length < rateOf(action);
+    if (ok) window.push(arrivedAt);
+    accepted.set(key, window);
+    return ok;
+  };
+}
+
+/** An HTTP server on `host:port` whose `close` also ends kept-alive sockets. */
+async function serve(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>, port: number, host: string) {
+  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
@@ -302,44 +284,92 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-
-  const tally = () => {
-    const byOutcome: Record<string, number> = {};
-    for (const call of calls) byOutcome[call.outcome] = (byOutcome[call.outcome] ?? 0) + 1;
-    return byOutcome;
-  };
-
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}`,
-    credentials,
-    data,
-    stats: () => {
-      const byOutcome = tally();
-      return { calls: [...calls], rateLimited: byOutcome.RequestLimitExceeded ?? 0, byOutcome };
-    },
-    callsOf: (action) => calls.filter((call) => call.action === action && call.outcome !== 'RequestLimitExceeded'),
-    resetStats: () => {
-      calls = [];
-    },
-    injectFault: (rule) => {
-      faults.push({ rule, remaining: rule.times ?? 1 });
-    },
-    clearFaults: () => {
-      faults = [];
-    },
+    url: `http://${shown}:${address.port}`,
     close: async () => {
-      if (spending) clearInterval(spending);
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;
     },
   };
+}
+
+/** What the simulator answers an action's well-formed, signed, admitted request: its payload, or an error. */
+type ActionReply = ({ readonly payload: Record<string, unknown> } | { readonly error: { readonly code: string; readonly message: string } }) & {
+  readonly uins?: readonly number[] | undefined;
+  readonly status?: string | undefined;
+};
+
+const refuse = (code: string, message: string, uins?: readonly number[], status?: string): ActionReply => ({ error: { code, message }, uins, status });
+
+function answerAction(action: Action, params: Record<string, unknown>, data: DemoData, unknownUinMode: SimulatorOptions['unknownUinMode']): ActionReply {
+  if (action === 'QueryVoucherPool') {
+    const unknown = Object.keys(params)[0];
+    if (unknown !== undefined) return refuse('UnknownParameter', `The parameter ${unknown} is not recognized.`);
+    const { pool } = data;
+    return { payload: { AgentName: pool.agentName, AccountType: pool.accountType, TotalQuota: pool.totalQuota, RemainingQuota: pool.remainingQuota, IssuedNum: pool.issuedNum } };
+  }
+  if (action === 'DescribeCustomerUin') return answerDirectory(params, data);
+  return answerPerCustomer(action, params, data, unknownUinMode);
+}
+
+function answerDirectory(params: Record<string, unknown>, data: DemoData): ActionReply {
+  const unknown = Object.keys(params).find((key) => key !== 'Page' && key !== 'PageSize');
+  if (unknown !== undefined) return refuse('UnknownParameter', `The parameter ${unknown} is not recognized.`);
+  const { Page: page, PageSize: pageSize } = params;
+  if (page === undefined) return refuse('MissingParameter', 'The parameter Page is missing.');
+  if (pageSize === undefined) return refuse('MissingParameter', 'The parameter PageSize is missing.');
+  if (!Number.isInteger(page) || (page as number) < 1) return refuse('InvalidParameterValue', 'Page must be an integer of at least 1.');
+  if (!Number.isInteger(pageSize) || (pageSize as number) < 1 || (pageSize as number) > 1000) {
+    return refuse('InvalidParameterValue', 'PageSize must be an integer from 1 to 1000.');
+  }
+  const start = ((page as number) - 1) * (pageSize as number);
+  const uins = data.customerUins.slice(start, start + (pageSize as number));
+  // Total is a string, as the SDK models it.
+  return { payload: { Data: uins.map((uin) => ({ CustomerUin: String(uin) })), Total: String(data.customerUins.length) } };
+}
+
+/** QueryVoucherAmountByUin, QueryVoucherListByUin and DescribeCustomerInfo: 1 to 20 UINs each. */
+function answerPerCustomer(action: Action, params: Record<string, unknown>, data: DemoData, unknownUinMode: SimulatorOptions['unknownUinMode']): ActionReply {
+  const listName = action === 'DescribeCustomerInfo' ? 'CustomerUin' : 'ClientUins';
+  const allowed = action === 'QueryVoucherListByUin' ? [listName, 'Status'] : [listName];
+  const unknown = Object.keys(params).find((key) => !allowed.includes(key));
+  if (unknown !== undefined) return refuse('UnknownParameter', `The parameter ${unknown} is not recognized.`);
+  const clientUins = params[listName];
+  if (clientUins === undefined) return refuse('MissingParameter', `The parameter ${listName} is missing.`);
+  if (!Array.isArray(clientUins) || clientUins.length < 1 || clientUins.length > MAX_UINS_PER_CALL) {
+    return refuse('InvalidParameterValue', `${listName} must hold 1 to ${MAX_UINS_PER_CALL} UINs.`);
+  }
+  if (!clientUins.every((uin) => Number.isSafeInteger(uin) && uin > 0)) return refuse('InvalidParameterValue', `${listName} must be positive integers.`);
+  const status = params.Status;
+  if (status !== undefined && !(VOUCHER_STATUSES as readonly unknown[]).includes(status)) {
+    return refuse('InvalidParameterValue', `Status must be one of ${VOUCHER_STATUSES.join(', ')}.`);
+  }
+  const uins = clientUins as number[];
+  const statusName = typeof status === 'string' ? status : undefined;
+  if (unknownUinMode === 'fail-call' && uins.some((uin) => !data.customers.has(uin))) {
+    return refuse('UnauthorizedOperation.UinNoAuth', 'The UIN is not a customer of the caller.', uins, statusName);
+  }
+  const known = [...new Set(uins)].flatMap((uin) => {
+    const customer = data.customers.get(uin);
+    return customer ? [customer] : [];
+  });
+  // The order of `Data` is not documented; answer in reverse so that clients cannot rely on it.
+  known.reverse();
+  if (action === 'QueryVoucherAmountByUin') {
+    return { payload: { Data: known.map((customer) => ({ ClientUin: customer.uin, TotalAmount: customer.totalAmount, RemainAmount: customer.remainAmount })) }, uins };
+  }
+  // CustomerUin is a string here, as the SDK models it.
+  if (action === 'DescribeCustomerInfo') return { payload: { Data: known.map((customer) => ({ CustomerUin: String(customer.uin), ...customer.profile })) }, uins };
+  const lists = known.map((customer) => {
+    const vouchers = customer.vouchers.filter((voucher) => status === undefined || voucher.VoucherStatus === status);
+    return { ClientUin: customer.uin, TotalCount: vouchers.length, Data: vouchers };
+  });
+  return { payload: { Data: lists }, uins, status: statusName };
 }
 
 function verifySignature(
