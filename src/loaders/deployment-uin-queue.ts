@@ -5,7 +5,8 @@ import type { ResultsStream } from '../store/results-stream.js';
 import { MAX_RESULT_ENTRIES } from '../store/results-stream.js';
 import type { CallOptions } from '../upstream/client.js';
 import { deadlineExceeded } from '../upstream/errors.js';
-import { ThrottleOverloadedError, type Throttle } from '../upstream/throttle.js';
+import type { Throttle } from '../upstream/throttle.js';
+import { callOptionsFor, createQueueRules, onAbortBefore, settle, wantedCalls, type QueueRules, type Waiter } from './queue-core.js';
 import { decodeResults, encodeResults } from './result-codec.js';
 import { ScheduledCalls, type ScheduledCall } from './scheduled-calls.js';
 import type { FetchBatchFn, UinLoadOptions, UinQueue } from './uin-queue.js';
@@ -60,62 +61,110 @@ export interface DeploymentUinQueueOptions<T> {
   readonly now?: () => number;
 }
 
-interface Waiter<T> {
-  readonly caller: string;
-  readonly priority: number;
-  readonly deadline: number | undefined;
-  readonly requestId: string | undefined;
-  readonly traceparent: string | undefined;
-  readonly enqueuedAt: number;
-  readonly signal: AbortSignal | undefined;
-  readonly resolve: (result: T | Error) => void;
-  settled: boolean;
-}
-
 /** What the deployment's queue looked like at the last answer from Redis. */
 interface QueueState {
   queued: number;
   calls: number;
 }
 
+/** What the parts of one deployment queue share. */
+interface Parts<T> {
+  readonly options: DeploymentUinQueueOptions<T>;
+  readonly rules: QueueRules;
+  readonly scripts: Scripts;
+  readonly room: WaitingRoom<T>;
+  readonly state: QueueState;
+  /** Gives UINs nobody here waits for any more back to the deployment's queue. */
+  readonly release: (uins: readonly number[]) => void;
+}
+
 export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T>): UinQueue<T> {
   const { connection, action, throttle } = options;
-  const maxBatchSize = options.maxBatchSize ?? 20;
-  const leaseMs = options.leaseMs ?? 3000;
-  const now = options.now ?? Date.now;
+  const rules = createQueueRules({ action, throttle, maxBatchSize: options.maxBatchSize ?? 20, now: options.now ?? Date.now, onOverload: options.onOverload });
+  const { now, overloaded } = rules;
   const weightOf = options.weightOf ?? (() => 1);
   const scripts = deploymentScripts(connection.redis, `${options.keyPrefix}uins:${options.name}:`, options.results.key);
   const room = new WaitingRoom<T>();
-  /** What the deployment's queue looked like at the last answer from Redis. */
   const state: QueueState = { queued: 0, calls: 0 };
-  const calls = { scheduled: new ScheduledCalls(), active: 0, sequence: 0, typicalMs: 0 };
-
-  const overloaded = (caller: string, waitMs: number, reason: 'deadline' | 'closing' = 'deadline') => {
-    options.onOverload?.(caller);
-    return new ThrottleOverloadedError(action, waitMs, reason);
-  };
-  let closed = false;
   const release = (uins: readonly number[]) => {
     if (uins.length > 0) scripts.release(uins).catch((error: unknown) => connection.markDown(error));
   };
+  const parts: Parts<T> = { options, rules, scripts, room, state, release };
+  let closed = false;
+  followConnection(parts);
+  const calls = createDeploymentCalls(parts, () => closed);
+  const failHopeless = (uins: readonly number[], ranks: readonly number[]) => release(room.failHopeless(uins, ranks, rules));
 
-  /** Fails fast the waiters that cannot be answered before their deadline, from their UIN's rank. */
-  const failHopeless = (uins: readonly number[], ranks: readonly number[]) => {
-    const released: number[] = [];
-    uins.forEach((uin, index) => {
-      const rank = ranks[index] ?? -1;
-      if (rank < 0) return;
-      const expectedMs = throttle.expectedStartMs(action, Math.floor(rank / maxBatchSize)) + calls.typicalMs;
-      for (const waiter of room.waitersOf(uin)) {
-        if (waiter.deadline !== undefined && now() + expectedMs > waiter.deadline) room.leave(uin, waiter, overloaded(waiter.caller, expectedMs), released);
+  /** Looks at the deployment's queue again (every fourth time, re-checks deadlines), then pumps. */
+  let looks = 0;
+  const refresh = async () => {
+    try {
+      Object.assign(state, await scripts.state());
+      if (++looks % 4 === 0) {
+        const uins = room.uinsWithDeadlines();
+        if (uins.length > 0) failHopeless(uins, await scripts.ranks(uins));
       }
-    });
-    release(released);
+    } catch (error) {
+      connection.markDown(error);
+    }
+    calls.pump();
   };
+  const poll = createPoll(options.pollMs ?? 250, () => !closed && room.size > 0 && connection.state === 'up', refresh);
+  options.results.subscribe(options.name, (text) => {
+    for (const [uin, result] of decodeResults<T>(text)) room.answer(uin, result);
+    if (room.size > 0) void refresh();
+  });
 
-  // Redis went away: what this replica waits for is served by its own queue instead, but for the UINs
-  // of its own calls on the wire (their answers come back here). The UINs it had queued in Redis are
-  // given back when Redis returns, so that no replica later spends the budget on them.
+  return {
+    load(uins, loadOptions) {
+      return Promise.all(this.loadEach(uins, loadOptions));
+    },
+    loadEach(uins, loadOptions: UinLoadOptions = {}) {
+      if (closed || connection.state !== 'up') return options.local.loadEach(uins, loadOptions);
+      const priority = loadOptions.priority ?? 0;
+      const caller = loadOptions.caller ?? 'anonymous';
+      const { deadline, signal, requestId, traceparent } = loadOptions;
+      const joined = room.join(uins, { caller, priority, deadline, requestId, traceparent, enqueuedAt: now(), signal });
+      // Still queued: the deadline came before a slot did. On the wire here: the call goes on for others.
+      onAbortBefore(signal, joined.results, () => {
+        release(joined.abandon((uin) => (room.isOnTheWire(uin) ? deadlineExceeded(signal?.reason) : overloaded(caller, 0, 'deadline'))));
+        calls.withdrawSurplus();
+      });
+      scripts.enqueue(priority, caller, weightOf(caller), deadline, traceparent, joined.joins).then(
+        (answer) => {
+          Object.assign(state, { queued: answer.queued, calls: answer.calls });
+          if (deadline !== undefined) failHopeless(joined.joins.map(([uin]) => uin), answer.ranks);
+          poll.start();
+          calls.pump();
+        },
+        // Marking Redis down moves every waiter here, these included, to the local queue.
+        (error: unknown) => connection.markDown(error),
+      );
+      return joined.each;
+    },
+    stats() {
+      const local = options.local.stats();
+      return { queued: room.size + local.queued, calls: calls.count() + local.calls };
+    },
+    /** As the in-process queue's; this replica's queued UINs are given back, and its calls' leases stop (another replica may take their UINs once they run out). */
+    async close() {
+      closed = true;
+      poll.stop();
+      calls.close();
+      const released = room.failAll((waiter) => overloaded(waiter.caller, 0, 'closing'));
+      await options.local.close();
+      if (released.length > 0 && connection.state === 'up') await scripts.release(released).catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Redis went away: what this replica waits for is served by its own queue instead, but for the UINs
+ * of its own calls on the wire (their answers come back here). The UINs it had queued in Redis are
+ * given back when Redis returns, so that no replica later spends the budget on them.
+ */
+function followConnection<T>({ options, scripts, room }: Parts<T>): void {
+  const { connection } = options;
   const strayed = new Set<number>();
   connection.onStateChange((next) => {
     if (next === 'up') {
@@ -131,60 +180,56 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
     }
     for (const [uin, waiter] of room.takeAll()) {
       strayed.add(uin);
-      void options.local
-        .load([uin], { priority: waiter.priority, caller: waiter.caller, deadline: waiter.deadline, requestId: waiter.requestId, traceparent: waiter.traceparent, signal: waiter.signal })
-        .then(([result]) => room.settle(waiter, result as T | Error));
+      const { priority, caller, deadline, requestId, traceparent, signal } = waiter;
+      void options.local.load([uin], { priority, caller, deadline, requestId, traceparent, signal }).then(([result]) => settle(waiter, result as T | Error));
     }
   });
+}
 
-  /** Schedules calls while the deployment has work this replica could compose (the rule above). */
+/**
+ * This replica's calls of the deployment's queue: scheduled while the deployment has work this replica
+ * could compose (the core's rule, on the deployment's counts, and no more calls than this replica's
+ * own waiters fill), composed from Redis when their slot comes, finished to every replica.
+ */
+function createDeploymentCalls<T>(parts: Parts<T>, isClosed: () => boolean) {
+  const { options, rules, scripts, room, state, release } = parts;
+  const { connection } = options;
+  const { maxBatchSize } = rules;
+  const scheduled = new ScheduledCalls();
+  /** Calls composed and on the wire: their leases stop at close. */
+  const onTheWire = new Set<DeploymentCall>();
+  let sequence = 0;
+
   const pump = () => {
-    if (closed || connection.state !== 'up' || room.size === 0) return;
-    const full = Math.floor(state.queued / maxBatchSize);
-    const partial = state.queued % maxBatchSize > 0 && full === 0 && state.calls === 0 ? 1 : 0;
-    const wanted = Math.min(full + partial, Math.ceil(room.size / maxBatchSize));
-    while (calls.scheduled.size < wanted) scheduleCall();
+    if (isClosed() || connection.state !== 'up' || room.size === 0) return;
+    const wanted = Math.min(wantedCalls(state.queued, maxBatchSize, state.calls), Math.ceil(room.size / maxBatchSize));
+    while (scheduled.size < wanted) scheduleCall();
   };
-  /** This replica's waiters left (gave up, failed fast): calls it scheduled beyond their need are withdrawn. */
-  const withdrawSurplus = () => calls.scheduled.trim(Math.ceil(room.size / maxBatchSize));
-
-  /** Looks at the deployment's queue again (every fourth time, re-checks deadlines), then pumps. */
-  let looks = 0;
-  const refresh = async () => {
-    try {
-      Object.assign(state, await scripts.state());
-      if (++looks % 4 === 0) {
-        const uins = room.uinsWithDeadlines();
-        if (uins.length > 0) failHopeless(uins, await scripts.ranks(uins));
-      }
-    } catch (error) {
-      connection.markDown(error);
+  /** The call came back (or failed as a whole): results to this replica's waiters, then to every replica. */
+  const finish = (call: DeploymentCall, resultOf: (uin: number) => T | Error) => {
+    call.stopLease();
+    onTheWire.delete(call);
+    const uins = call.composed();
+    if (uins === undefined) call.scheduled.end();
+    else if (uins.length > 0) {
+      rules.observeCall(call.elapsedMs());
+      const results = uins.map((uin) => [uin, resultOf(uin)] as const);
+      for (const [uin, result] of results) room.answer(uin, result);
+      scripts.finish(call.callId, options.name, encodeResults(results), uins).catch((error: unknown) => connection.markDown(error));
     }
     pump();
   };
-  const poll = createPoll(options.pollMs ?? 250, () => !closed && room.size > 0 && connection.state === 'up', refresh);
-  /** Calls composed and on the wire: their leases stop at close. */
-  const onTheWire = new Set<DeploymentCall>();
-
-  options.results.subscribe(options.name, (text) => {
-    for (const [uin, result] of decodeResults<T>(text)) room.answer(uin, result);
-    if (room.size > 0) void refresh();
-  });
-
   const scheduleCall = () => {
-    const scheduled = calls.scheduled.add();
     const call = createDeploymentCall<T>({
-      scheduled,
-      callId: `${options.replicaId}:${++calls.sequence}`,
+      scheduled: scheduled.add(),
+      callId: `${options.replicaId}:${++sequence}`,
       scripts,
       room,
-      maxBatchSize,
-      leaseMs,
-      now,
+      rules,
+      leaseMs: options.leaseMs ?? 3000,
       onComposed(answer) {
-        calls.active += 1;
         // Composed while the queue closed: its lease is not renewed.
-        if (closed) call.stopLease();
+        if (isClosed()) call.stopLease();
         else onTheWire.add(call);
         if (answer) Object.assign(state, { queued: answer.queued, calls: answer.calls });
         queueMicrotask(pump);
@@ -196,77 +241,19 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
         // Refused by this replica's throttle before composing: this replica's waiters fail with it.
-        if (!call.composed() && !scheduled.withdrawn()) release(room.failAll(() => failure));
+        if (!call.composed() && !call.scheduled.withdrawn()) release(room.failAll(() => failure));
         finish(call, () => failure);
       },
     );
   };
-  /** The call came back (or failed as a whole): results to this replica's waiters, then to every replica. */
-  const finish = (call: DeploymentCall, resultOf: (uin: number) => T | Error) => {
-    call.stopLease();
-    onTheWire.delete(call);
-    const uins = call.composed();
-    if (uins === undefined) call.scheduled.end();
-    else {
-      calls.active -= 1;
-      if (uins.length > 0) {
-        calls.typicalMs = calls.typicalMs === 0 ? call.elapsedMs() : 0.8 * calls.typicalMs + 0.2 * call.elapsedMs();
-        const results = uins.map((uin) => [uin, resultOf(uin)] as const);
-        for (const [uin, result] of results) room.answer(uin, result);
-        scripts.finish(call.callId, options.name, encodeResults(results), uins).catch((error: unknown) => connection.markDown(error));
-      }
-    }
-    pump();
-  };
-
   return {
-    load(uins, loadOptions) {
-      return Promise.all(this.loadEach(uins, loadOptions));
-    },
-    loadEach(uins, loadOptions: UinLoadOptions = {}) {
-      if (closed || connection.state !== 'up') return options.local.loadEach(uins, loadOptions);
-      const priority = loadOptions.priority ?? 0;
-      const caller = loadOptions.caller ?? 'anonymous';
-      const { deadline, signal } = loadOptions;
-      const { requestId, traceparent } = loadOptions;
-      const joined = room.join(uins, { caller, priority, deadline, requestId, traceparent, enqueuedAt: now(), signal });
-      if (signal) {
-        // Still queued: the deadline came before a slot did. On the wire here: the call goes on for others.
-        const onAbort = () => {
-          release(joined.abandon((uin) => (room.isOnTheWire(uin) ? deadlineExceeded(signal.reason) : overloaded(caller, 0))));
-          withdrawSurplus();
-        };
-        if (signal.aborted) onAbort();
-        else {
-          signal.addEventListener('abort', onAbort, { once: true });
-          void joined.results.then(() => signal.removeEventListener('abort', onAbort));
-        }
-      }
-      scripts.enqueue(priority, caller, weightOf(caller), deadline, traceparent, joined.joins).then(
-        (answer) => {
-          Object.assign(state, { queued: answer.queued, calls: answer.calls });
-          if (deadline !== undefined) failHopeless(joined.joins.map(([uin]) => uin), answer.ranks);
-          poll.start();
-          pump();
-        },
-        // Marking Redis down moves every waiter here, these included, to the local queue.
-        (error: unknown) => connection.markDown(error),
-      );
-      return joined.each;
-    },
-    stats() {
-      const local = options.local.stats();
-      return { queued: room.size + local.queued, calls: calls.scheduled.size + calls.active + local.calls };
-    },
-    /** As the in-process queue's; this replica's queued UINs are given back, and its calls' leases stop (another replica may take their UINs once they run out). */
-    async close() {
-      closed = true;
-      poll.stop();
-      calls.scheduled.trim(0);
+    pump,
+    /** This replica's waiters left (gave up, failed fast): calls it scheduled beyond their need are withdrawn. */
+    withdrawSurplus: () => scheduled.trim(Math.ceil(room.size / maxBatchSize)),
+    count: () => scheduled.size + onTheWire.size,
+    close() {
+      scheduled.trim(0);
       for (const call of onTheWire) call.stopLease();
-      const released = room.failAll((waiter) => overloaded(waiter.caller, 0, 'closing'));
-      await options.local.close();
-      if (released.length > 0 && connection.state === 'up') await scripts.release(released).catch(() => undefined);
     },
   };
 }
@@ -325,23 +312,17 @@ class WaitingRoom<T> {
     return this.onTheWire.has(uin);
   }
 
-  settle(waiter: Waiter<T>, result: T | Error): void {
-    if (waiter.settled) return;
-    waiter.settled = true;
-    waiter.resolve(result);
-  }
-
   /** Settles every waiter of `uin`; it is no longer this replica's to wait for. */
   answer(uin: number, result: T | Error): void {
     const waiters = this.#waiting.get(uin);
     if (!waiters) return;
     this.#waiting.delete(uin);
-    for (const waiter of waiters) this.settle(waiter, result);
+    for (const waiter of waiters) settle(waiter, result);
   }
 
   /** One waiter leaves with `result`; a UIN nobody waits for any more goes to `released`. */
   leave(uin: number, waiter: Waiter<T>, result: Error, released: number[]): void {
-    this.settle(waiter, result);
+    settle(waiter, result);
     const waiters = this.#waiting.get(uin);
     if (!waiters) return;
     waiters.delete(waiter);
@@ -349,6 +330,18 @@ class WaitingRoom<T> {
       this.#waiting.delete(uin);
       released.push(uin);
     }
+  }
+
+  /** Fails fast the waiters that cannot be answered before their deadline, from their UIN's rank in Redis; returns the UINs released. */
+  failHopeless(uins: readonly number[], ranks: readonly number[], rules: QueueRules): number[] {
+    const released: number[] = [];
+    uins.forEach((uin, index) => {
+      const rank = ranks[index] ?? -1;
+      if (rank < 0) return;
+      const expectedMs = rules.expectedAnswerMs(rank);
+      for (const waiter of this.waitersOf(uin)) if (rules.hopeless(waiter, expectedMs)) this.leave(uin, waiter, rules.overloaded(waiter.caller, expectedMs, 'deadline'), released);
+    });
+    return released;
   }
 
   /** Every waiter fails (with `errorOf(waiter)`); returns the UINs released. */
@@ -386,15 +379,15 @@ function createDeploymentCall<T>(parts: {
   readonly callId: string;
   readonly scripts: Scripts;
   readonly room: WaitingRoom<T>;
-  readonly maxBatchSize: number;
+  readonly rules: QueueRules;
   readonly leaseMs: number;
-  readonly now: () => number;
   readonly scheduled: ScheduledCall;
   /** `undefined`: the call was withdrawn before its slot and composed nothing. */
   readonly onComposed: (answer: QueueState | undefined) => void;
   readonly onComposeFailed: (error: unknown) => void;
 }): DeploymentCall {
-  const { callId, scripts, room, leaseMs, now } = parts;
+  const { callId, scripts, room, leaseMs } = parts;
+  const { now } = parts.rules;
   let composed: { uins: number[]; deadline: number | undefined; traceLinks: readonly string[] } | undefined;
   let startedAt = 0;
   let lease: NodeJS.Timeout | undefined;
@@ -407,7 +400,7 @@ function createDeploymentCall<T>(parts: {
     }
     let answer: QueueState = { queued: 0, calls: 0 };
     try {
-      const found = await scripts.compose(parts.maxBatchSize, leaseMs, callId, now());
+      const found = await scripts.compose(parts.rules.maxBatchSize, leaseMs, callId, now());
       composed = { uins: found.uins, deadline: found.deadline, traceLinks: found.traceLinks };
       answer = found;
     } catch (error) {
@@ -428,30 +421,15 @@ function createDeploymentCall<T>(parts: {
     callId,
     scheduled: parts.scheduled,
     compose,
-    callOptions: {
+    // Retries stop at the latest deadline of the call's waiters, on any replica; the links are every
+    // replica's requests that asked (kept in Redis until the compose), and this replica's that joined since.
+    callOptions: callOptionsFor(() => (composed?.uins ?? []).flatMap((uin) => room.waitersOf(uin)), {
       priority: room.highestPriority(),
       signal: parts.scheduled.signal,
-      get requestIds() {
-        const ids = new Set<string>();
-        for (const uin of composed?.uins ?? []) for (const waiter of room.waitersOf(uin)) if (waiter.requestId) ids.add(waiter.requestId);
-        return [...ids];
-      },
-      // Every replica's requests that asked (kept in Redis until the compose), and this replica's that joined since.
-      get traceLinks() {
-        const links = new Set(composed?.traceLinks ?? []);
-        for (const uin of composed?.uins ?? []) for (const waiter of room.waitersOf(uin)) if (waiter.traceparent) links.add(waiter.traceparent);
-        return [...links];
-      },
-      get queuedSince() {
-        let oldest: number | undefined;
-        for (const uin of composed?.uins ?? []) for (const waiter of room.waitersOf(uin)) oldest = Math.min(oldest ?? waiter.enqueuedAt, waiter.enqueuedAt);
-        return oldest;
-      },
-      // Retries stop at the latest deadline of the call's waiters, on any replica.
-      get deadline() {
-        return composed?.deadline;
-      },
-    },
+      composed: () => composed !== undefined,
+      traceLinks: () => composed?.traceLinks ?? [],
+      fixedDeadline: () => composed?.deadline,
+    }),
     composed: () => composed?.uins,
     elapsedMs: () => now() - startedAt,
     stopLease() {

@@ -1,7 +1,8 @@
 import type { CallOptions } from '../upstream/client.js';
 import { deadlineExceeded } from '../upstream/errors.js';
-import { ThrottleOverloadedError, type Throttle } from '../upstream/throttle.js';
+import type { Throttle } from '../upstream/throttle.js';
 import { FairQueue } from './fair-queue.js';
+import { callOptionsFor, createQueueRules, onAbortBefore, settle, wantedCalls, type Waiter } from './queue-core.js';
 import { ScheduledCalls } from './scheduled-calls.js';
 
 /**
@@ -76,79 +77,83 @@ export interface UinQueueOptions<T> {
   readonly now?: () => number;
 }
 
-interface Waiter<T> {
-  readonly caller: string;
-  readonly deadline: number | undefined;
-  readonly requestId: string | undefined;
-  readonly traceparent: string | undefined;
-  readonly enqueuedAt: number;
-  readonly resolve: (result: T | Error) => void;
-  settled: boolean;
-}
-
 interface Entry<T> {
   readonly uin: number;
   readonly waiters: Set<Waiter<T>>;
   inFlight: boolean;
 }
 
+/**
+ * The in-process store of the queue: entries by UIN, queued (in `FairQueue` order) or on the wire.
+ * The rules live in `queue-core.ts` and the factory below.
+ */
+class LocalQueueStore<T> {
+  /** Queued entries in the order they leave; `queued` finds them by UIN. */
+  readonly order = new FairQueue<Entry<T>>();
+  readonly queued = new Map<number, Entry<T>>();
+  readonly inFlight = new Map<number, Entry<T>>();
+  constructor(private readonly weightOf: (caller: string) => number) {}
+
+  enqueue(entry: Entry<T>, priority: number, caller: string): void {
+    this.order.push(entry, priority, caller, this.weightOf(caller));
+    this.queued.set(entry.uin, entry);
+  }
+  /** A waiter leaves (failed fast, or its request gave up); an entry nobody waits for leaves the queue. */
+  drop(entry: Entry<T>, waiter: Waiter<T>, result: Error): void {
+    entry.waiters.delete(waiter);
+    settle(waiter, result);
+    if (entry.waiters.size === 0 && !entry.inFlight) {
+      this.order.remove(entry);
+      this.queued.delete(entry.uin);
+    }
+  }
+  /** The next call's entries, now on the wire. */
+  take(maxBatchSize: number): Entry<T>[] {
+    const batch = this.order.take(maxBatchSize);
+    for (const entry of batch) {
+      this.queued.delete(entry.uin);
+      entry.inFlight = true;
+      this.inFlight.set(entry.uin, entry);
+    }
+    return batch;
+  }
+  /** The entry a new waiter of `uin` joins: on the wire, queued (raised to `priority`), or new. `undefined`: the queue is full. */
+  entryFor(uin: number, priority: number, caller: string, maxQueued: number): Entry<T> | undefined {
+    let entry = this.inFlight.get(uin) ?? this.queued.get(uin);
+    if (!entry) {
+      if (this.queued.size >= maxQueued) return undefined;
+      entry = { uin, waiters: new Set(), inFlight: false };
+      this.enqueue(entry, priority, caller);
+    } else if (!entry.inFlight && priority > (this.order.priorityOf(entry) ?? priority)) {
+      // An interactive request wants a UIN a bulk request queued: it moves up, on this caller's share.
+      this.enqueue(entry, priority, caller);
+    }
+    return entry;
+  }
+  everyWaiter(): [Entry<T>, Waiter<T>][] {
+    return [...this.queued.values(), ...this.inFlight.values()].flatMap((entry) => [...entry.waiters].map((waiter) => [entry, waiter] as [Entry<T>, Waiter<T>]));
+  }
+}
+
 export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
   const { action, throttle } = options;
-  const maxBatchSize = options.maxBatchSize ?? 20;
   const maxQueued = options.maxQueued ?? 20_000;
-  const now = options.now ?? Date.now;
-  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new TypeError(`maxBatchSize must be a whole number >= 1, got ${maxBatchSize}`);
-
-  const weightOf = options.weightOf ?? (() => 1);
-  /** Queued entries in the order they leave; `queued` finds them by UIN. */
-  const order = new FairQueue<Entry<T>>();
-  const queued = new Map<number, Entry<T>>();
-  const inFlight = new Map<number, Entry<T>>();
+  const rules = createQueueRules({ action, throttle, maxBatchSize: options.maxBatchSize ?? 20, now: options.now ?? Date.now, onOverload: options.onOverload });
+  const { maxBatchSize, now, overloaded } = rules;
+  const store = new LocalQueueStore<T>(options.weightOf ?? (() => 1));
+  const { order, queued } = store;
   const scheduled = new ScheduledCalls();
   let activeCalls = 0;
   let closed = false;
-  /** Typical call duration (EWMA): a UIN must be *answered* before its deadline, not just sent. */
-  let typicalCallMs = 0;
 
-  const enqueue = (entry: Entry<T>, priority: number, caller: string) => {
-    order.push(entry, priority, caller, weightOf(caller));
-    queued.set(entry.uin, entry);
-  };
-  const dequeue = (entry: Entry<T>) => {
-    order.remove(entry);
-    queued.delete(entry.uin);
-  };
-
-  const settle = (waiter: Waiter<T>, result: T | Error) => {
-    if (waiter.settled) return;
-    waiter.settled = true;
-    waiter.resolve(result);
-  };
-  /** A waiter leaves (failed fast, or its request gave up); an entry nobody waits for leaves the queue. */
-  const drop = (entry: Entry<T>, waiter: Waiter<T>, result: Error) => {
-    entry.waiters.delete(waiter);
-    settle(waiter, result);
-    if (entry.waiters.size === 0 && !entry.inFlight) dequeue(entry);
-  };
-
-  const overloaded = (caller: string, waitMs: number, reason: 'queue-full' | 'deadline' | 'closing') => {
-    options.onOverload?.(caller);
-    return new ThrottleOverloadedError(action, waitMs, reason);
-  };
-
-  /**
-   * Fails fast every waiter whose UIN cannot be answered before its deadline, given its place in the
-   * queue: the k-th UIN leaves with call floor(k / maxBatchSize).
-   */
+  /** Fails fast every waiter whose UIN cannot be answered before its deadline, given its place in the queue. */
   const failHopeless = () => {
     let position = 0;
     for (const entry of [...order.inOrder()]) {
-      const callsAhead = Math.floor(position / maxBatchSize);
-      const expectedMs = throttle.expectedStartMs(action, callsAhead) + typicalCallMs;
-      const at = now();
+      const expectedMs = rules.expectedAnswerMs(position);
       let kept = false;
       for (const waiter of [...entry.waiters]) {
-        if (waiter.deadline !== undefined && at + expectedMs > waiter.deadline) drop(entry, waiter, overloaded(waiter.caller, expectedMs, 'deadline'));
+        if (rules.hopeless(waiter, expectedMs)) store.drop(entry, waiter, overloaded(waiter.caller, expectedMs, 'deadline'));
         else kept = true;
       }
       if (kept) position += 1;
@@ -156,89 +161,39 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
     withdrawSurplus();
   };
 
-  const take = (): Entry<T>[] => {
-    const batch = order.take(maxBatchSize);
-    for (const entry of batch) {
-      queued.delete(entry.uin);
-      entry.inFlight = true;
-      inFlight.set(entry.uin, entry);
-    }
-    return batch;
-  };
-
-  /** Calls the queued UINs want now: every full batch, and a part-full one while no call is out. */
-  const wantedCalls = () => {
-    const full = Math.floor(queued.size / maxBatchSize);
-    const partial = queued.size % maxBatchSize > 0 && full === 0 && activeCalls === 0 ? 1 : 0;
-    return full + partial;
-  };
-  // Scheduled calls each take a full batch when they start, so they cover `full` calls already.
+  const wanted = () => wantedCalls(queued.size, maxBatchSize, activeCalls);
   const pump = () => {
-    while (scheduled.size < wantedCalls()) scheduleCall();
+    while (scheduled.size < wanted()) scheduleCall();
   };
   /** UINs left the queue (their requests gave up, or failed fast): calls scheduled for them are withdrawn. */
-  const withdrawSurplus = () => scheduled.trim(wantedCalls());
+  const withdrawSurplus = () => scheduled.trim(wanted());
 
   const scheduleCall = () => {
     const call = scheduled.add();
     let batch: Entry<T>[] | undefined;
     let startedAt = 0;
     const first = order.inOrder().next();
-    const priority = first.done ? 0 : (order.priorityOf(first.value) ?? 0);
     const compose = () => {
       if (batch) return batch.map((entry) => entry.uin);
       activeCalls += 1;
-      batch = call.start() ? take() : [];
+      batch = call.start() ? store.take(maxBatchSize) : [];
       startedAt = now();
       // More UINs may be waiting than this call carries.
       queueMicrotask(pump);
       return batch.map((entry) => entry.uin);
     };
-    const callOptions: CallOptions = {
-      priority,
+    const callOptions = callOptionsFor(() => (batch ?? []).flatMap((entry) => [...entry.waiters]), {
+      priority: first.done ? 0 : (order.priorityOf(first.value) ?? 0),
       signal: call.signal,
-      get requestIds() {
-        const ids = new Set<string>();
-        for (const entry of batch ?? []) for (const waiter of entry.waiters) if (waiter.requestId) ids.add(waiter.requestId);
-        return [...ids];
-      },
-      get traceLinks() {
-        const links = new Set<string>();
-        for (const entry of batch ?? []) for (const waiter of entry.waiters) if (waiter.traceparent) links.add(waiter.traceparent);
-        return [...links];
-      },
-      get queuedSince() {
-        let oldest: number | undefined;
-        for (const entry of batch ?? []) for (const waiter of entry.waiters) oldest = Math.min(oldest ?? waiter.enqueuedAt, waiter.enqueuedAt);
-        return oldest;
-      },
-      // Retries and backoff of a shared call stop at the latest deadline among its waiters, and at
-      // once when nobody waits any more (every request gave up): 0 is a deadline long past.
-      get deadline() {
-        if (!batch) return undefined;
-        let latest: number | undefined;
-        let waiting = false;
-        for (const entry of batch) {
-          for (const waiter of entry.waiters) {
-            waiting = true;
-            if (waiter.deadline === undefined) return undefined;
-            latest = Math.max(latest ?? 0, waiter.deadline);
-          }
-        }
-        return waiting ? latest : 0;
-      },
-    };
+      composed: () => batch !== undefined,
+    });
     const finish = (resultOf: (uin: number) => T | Error) => {
-      if (!batch) {
-        call.end();
-      } else {
+      if (!batch) call.end();
+      else {
         activeCalls -= 1;
-        if (batch.length > 0) {
-          const ms = now() - startedAt;
-          typicalCallMs = typicalCallMs === 0 ? ms : 0.8 * typicalCallMs + 0.2 * ms;
-        }
+        if (batch.length > 0) rules.observeCall(now() - startedAt);
         for (const entry of batch) {
-          inFlight.delete(entry.uin);
+          store.inFlight.delete(entry.uin);
           const result = resultOf(entry.uin);
           for (const waiter of entry.waiters) settle(waiter, result);
         }
@@ -250,10 +205,23 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
         // Never composed (refused by the throttle): its UINs are still queued, and fail with it.
-        if (!batch && !call.withdrawn()) for (const entry of [...queued.values()]) for (const waiter of [...entry.waiters]) drop(entry, waiter, failure);
+        if (!batch && !call.withdrawn()) for (const entry of [...queued.values()]) for (const waiter of [...entry.waiters]) store.drop(entry, waiter, failure);
         finish(() => failure);
       },
     );
+  };
+
+  /** The request gave up: still queued, its waiters leave (the deadline came before a slot did); on the wire, the call goes on for others. */
+  const abandon = (mine: readonly { entry: Entry<T>; waiter: Waiter<T> }[], reason: unknown) => {
+    for (const { entry, waiter } of mine) {
+      if (waiter.settled) continue;
+      if (!entry.inFlight) store.drop(entry, waiter, overloaded(waiter.caller, now() - waiter.enqueuedAt, 'deadline'));
+      else {
+        entry.waiters.delete(waiter);
+        settle(waiter, deadlineExceeded(reason));
+      }
+    }
+    withdrawSurplus();
   };
 
   return {
@@ -264,48 +232,20 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
       const priority = loadOptions.priority ?? 0;
       const caller = loadOptions.caller ?? 'anonymous';
       if (closed) return uins.map(() => Promise.resolve(overloaded(caller, 0, 'closing')));
-      const { deadline, signal } = loadOptions;
+      const { deadline, signal, requestId, traceparent } = loadOptions;
       const enqueuedAt = now();
       const mine: { entry: Entry<T>; waiter: Waiter<T> }[] = [];
       const results = uins.map(
         (uin) =>
           new Promise<T | Error>((resolve) => {
-            const waiter: Waiter<T> = { caller, deadline, requestId: loadOptions.requestId, traceparent: loadOptions.traceparent, enqueuedAt, resolve, settled: false };
-            let entry = inFlight.get(uin) ?? queued.get(uin);
-            if (!entry) {
-              if (queued.size >= maxQueued) {
-                resolve(overloaded(caller, throttle.expectedStartMs(action, Math.floor(queued.size / maxBatchSize)), 'queue-full'));
-                return;
-              }
-              entry = { uin, waiters: new Set(), inFlight: false };
-              enqueue(entry, priority, caller);
-            } else if (!entry.inFlight && priority > (order.priorityOf(entry) ?? priority)) {
-              // An interactive request wants a UIN a bulk request queued: it moves up, on this caller's share.
-              enqueue(entry, priority, caller);
-            }
+            const entry = store.entryFor(uin, priority, caller, maxQueued);
+            if (!entry) return resolve(overloaded(caller, throttle.expectedStartMs(action, Math.floor(queued.size / maxBatchSize)), 'queue-full'));
+            const waiter: Waiter<T> = { caller, priority, deadline, requestId, traceparent, enqueuedAt, signal, resolve, settled: false };
             entry.waiters.add(waiter);
             mine.push({ entry, waiter });
           }),
       );
-      if (signal) {
-        const onAbort = () => {
-          for (const { entry, waiter } of mine) {
-            if (waiter.settled) continue;
-            // Still queued: the deadline came before a slot did. On the wire: the call goes on for others.
-            if (!entry.inFlight) drop(entry, waiter, overloaded(caller, now() - waiter.enqueuedAt, 'deadline'));
-            else {
-              entry.waiters.delete(waiter);
-              settle(waiter, deadlineExceeded(signal.reason));
-            }
-          }
-          withdrawSurplus();
-        };
-        if (signal.aborted) onAbort();
-        else {
-          signal.addEventListener('abort', onAbort, { once: true });
-          void Promise.all(results).then(() => signal.removeEventListener('abort', onAbort));
-        }
-      }
+      onAbortBefore(signal, Promise.all(results), () => abandon(mine, signal?.reason));
       if (deadline !== undefined) failHopeless();
       pump();
       return results;
@@ -316,7 +256,7 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
     async close() {
       closed = true;
       scheduled.trim(0);
-      for (const entry of [...queued.values(), ...inFlight.values()]) for (const waiter of [...entry.waiters]) drop(entry, waiter, overloaded(waiter.caller, 0, 'closing'));
+      for (const [entry, waiter] of store.everyWaiter()) store.drop(entry, waiter, overloaded(waiter.caller, 0, 'closing'));
     },
   };
 }
