@@ -2,8 +2,8 @@ import type { CallOptions } from '../upstream/client.js';
 import { deadlineExceeded } from '../upstream/errors.js';
 import type { Throttle } from '../upstream/throttle.js';
 import { FairQueue } from './fair-queue.js';
-import { callOptionsFor, createQueueRules, onAbortBefore, settle, wantedCalls, type Waiter } from './queue-core.js';
-import { ScheduledCalls } from './scheduled-calls.js';
+import { callOptionsFor, createQueueRules, onAbortBefore, settle, wantedCalls, type QueueRules, type Waiter } from './queue-core.js';
+import { ScheduledCalls, type ScheduledCall } from './scheduled-calls.js';
 
 /**
  * One gateway-wide queue of UINs per upstream action (and per variant, such as a voucher status).
@@ -168,48 +168,22 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
   /** UINs left the queue (their requests gave up, or failed fast): calls scheduled for them are withdrawn. */
   const withdrawSurplus = () => scheduled.trim(wanted());
 
-  const scheduleCall = () => {
-    const call = scheduled.add();
-    let batch: Entry<T>[] | undefined;
-    let startedAt = 0;
-    const first = order.inOrder().next();
-    const compose = () => {
-      if (batch) return batch.map((entry) => entry.uin);
-      activeCalls += 1;
-      batch = call.start() ? store.take(maxBatchSize) : [];
-      startedAt = now();
-      // More UINs may be waiting than this call carries.
-      queueMicrotask(pump);
-      return batch.map((entry) => entry.uin);
-    };
-    const callOptions = callOptionsFor(() => (batch ?? []).flatMap((entry) => [...entry.waiters]), {
-      priority: first.done ? 0 : (order.priorityOf(first.value) ?? 0),
-      signal: call.signal,
-      composed: () => batch !== undefined,
-    });
-    const finish = (resultOf: (uin: number) => T | Error) => {
-      if (!batch) call.end();
-      else {
-        activeCalls -= 1;
-        if (batch.length > 0) rules.observeCall(now() - startedAt);
-        for (const entry of batch) {
-          store.inFlight.delete(entry.uin);
-          const result = resultOf(entry.uin);
-          for (const waiter of entry.waiters) settle(waiter, result);
-        }
-      }
-      pump();
-    };
-    options.fetchBatchFn(compose, callOptions).then(
-      (results) => finish((uin) => results.get(uin) ?? new Error(`the upstream call returned no result for UIN ${uin}`)),
-      (error: unknown) => {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        // Never composed (refused by the throttle): its UINs are still queued, and fail with it.
-        if (!batch && !call.withdrawn()) for (const entry of [...queued.values()]) for (const waiter of [...entry.waiters]) store.drop(entry, waiter, failure);
-        finish(() => failure);
+  const scheduleCall = () =>
+    startLocalCall({
+      call: scheduled.add(),
+      store,
+      rules,
+      fetchBatchFn: options.fetchBatchFn,
+      onComposed: () => {
+        activeCalls += 1;
+        // More UINs may be waiting than this call carries.
+        queueMicrotask(pump);
       },
-    );
-  };
+      onFinished: (composed) => {
+        if (composed) activeCalls -= 1;
+        pump();
+      },
+    });
 
   /** The request gave up: still queued, its waiters leave (the deadline came before a slot did); on the wire, the call goes on for others. */
   const abandon = (mine: readonly { entry: Entry<T>; waiter: Waiter<T> }[], reason: unknown) => {
@@ -259,4 +233,56 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
       for (const [entry, waiter] of store.everyWaiter()) store.drop(entry, waiter, overloaded(waiter.caller, 0, 'closing'));
     },
   };
+}
+
+/**
+ * One call of the in-process queue: it takes a full batch (or what is queued) when its throttle slot
+ * comes, and settles its waiters when it returns. Refused before composing (by the throttle), it
+ * fails every queued waiter with it.
+ */
+function startLocalCall<T>(parts: {
+  readonly call: ScheduledCall;
+  readonly store: LocalQueueStore<T>;
+  readonly rules: QueueRules;
+  readonly fetchBatchFn: FetchBatchFn<T>;
+  readonly onComposed: () => void;
+  readonly onFinished: (composed: boolean) => void;
+}): void {
+  const { call, store, rules } = parts;
+  let batch: Entry<T>[] | undefined;
+  let startedAt = 0;
+  const first = store.order.inOrder().next();
+  const compose = () => {
+    if (batch) return batch.map((entry) => entry.uin);
+    batch = call.start() ? store.take(rules.maxBatchSize) : [];
+    startedAt = rules.now();
+    parts.onComposed();
+    return batch.map((entry) => entry.uin);
+  };
+  const callOptions = callOptionsFor(() => (batch ?? []).flatMap((entry) => [...entry.waiters]), {
+    priority: first.done ? 0 : (store.order.priorityOf(first.value) ?? 0),
+    signal: call.signal,
+    composed: () => batch !== undefined,
+  });
+  const finish = (resultOf: (uin: number) => T | Error) => {
+    if (!batch) call.end();
+    else {
+      if (batch.length > 0) rules.observeCall(rules.now() - startedAt);
+      for (const entry of batch) {
+        store.inFlight.delete(entry.uin);
+        const result = resultOf(entry.uin);
+        for (const waiter of entry.waiters) settle(waiter, result);
+      }
+    }
+    parts.onFinished(batch !== undefined);
+  };
+  parts.fetchBatchFn(compose, callOptions).then(
+    (results) => finish((uin) => results.get(uin) ?? new Error(`the upstream call returned no result for UIN ${uin}`)),
+    (error: unknown) => {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      // Never composed (refused by the throttle): its UINs are still queued, and fail with it.
+      if (!batch && !call.withdrawn()) for (const entry of [...store.queued.values()]) for (const waiter of [...entry.waiters]) store.drop(entry, waiter, failure);
+      finish(() => failure);
+    },
+  );
 }
