@@ -8,6 +8,8 @@ import { connectRedis, type RedisConnection } from '../src/store/redis-connectio
 import { createResultsStream, type ResultsStream } from '../src/store/results-stream.js';
 import { createInProcessThrottle } from '../src/upstream/throttle.js';
 import { startRedisServer, type RedisServer } from './support/redis-server.js';
+import { flush } from './unit/fakes.js';
+import { QUEUE_CASES, queueCaseEnv } from './unit/uin-queue-cases.js';
 
 /** The deployment queue's own lifecycle, on a real Redis. */
 describe('the deployment UIN queue', () => {
@@ -33,6 +35,25 @@ describe('the deployment UIN queue', () => {
     const stats = await admin.info('commandstats');
     return [...stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
   };
+
+  let cases = 0;
+  describe('the cases both UIN queues share (on Redis)', () => {
+    it.each(QUEUE_CASES)('$name', async (queueCase) => {
+      const name = `case-${++cases}`;
+      await queueCase.run(
+        await queueCaseEnv(async (fetchBatchFn, throttle) => {
+          const local = createUinQueue<string>({ action: 'Action', throttle, fetchBatchFn });
+          const queue = createDeploymentUinQueue<string>({ name, action: 'Action', throttle, fetchBatchFn, connection, keyPrefix: `cases:`, results, replicaId: 'r1', local, pollMs: 20 });
+          // Redis round trips and a poll or two.
+          const settle = async () => {
+            await sleep(60);
+            await flush();
+          };
+          return { queue, settle };
+        }),
+      );
+    });
+  });
 
   it('close(): every waiter settles, its queued UINs are given back, and no poll or lease renewal runs afterwards', async () => {
     const throttle = createInProcessThrottle({ intervalCap: 100, interval: 1000 });

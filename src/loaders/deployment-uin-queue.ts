@@ -93,7 +93,10 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
   let closed = false;
   followConnection(parts);
   const calls = createDeploymentCalls(parts, () => closed);
-  const failHopeless = (uins: readonly number[], ranks: readonly number[]) => release(room.failHopeless(uins, ranks, rules));
+  const failHopeless = (uins: readonly number[], ranks: readonly number[]) => {
+    release(room.failHopeless(uins, ranks, rules));
+    calls.withdrawSurplus();
+  };
 
   /** Looks at the deployment's queue again (every fourth time, re-checks deadlines), then pumps. */
   let looks = 0;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createUinQueue, type FetchBatchFn } from '../../src/loaders/uin-queue.js';
 import { ThrottleOverloadedError } from '../../src/upstream/throttle.js';
 import { createClock, createManualThrottle, flush } from './fakes.js';
+import { QUEUE_CASES, queueCaseEnv } from './uin-queue-cases.js';
 
 /**
  * The gateway-wide UIN queue with a manual throttle (slots are granted by the test) and a recording
@@ -36,25 +37,13 @@ function setup(options: { maxBatchSize?: number; maxQueued?: number } = {}) {
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
-describe('createUinQueue', () => {
-  it('close(): waiters queued and on the wire settle with GATEWAY_OVERLOADED, scheduled calls are withdrawn, later loads fail at once', async () => {
-    const { throttle, calls, queue, answerAll } = setup();
-    const onTheWire = queue.load(range(1, 20));
-    await flush();
-    await throttle.grant();
-    const queued = queue.load(range(21, 25));
-    await flush();
-    await queue.close();
-    const settled = [...(await onTheWire), ...(await queued), ...(await queue.load([99]))];
-    expect(settled.every((result) => result instanceof ThrottleOverloadedError)).toBe(true);
-    expect(queue.stats().queued).toBe(0);
-    // The withdrawn calls compose nothing when their slots come.
-    await throttle.grant();
-    await throttle.grant();
-    expect(calls).toEqual([range(1, 20)]);
-    await answerAll();
+describe('createUinQueue: the cases both UIN queues share (in process)', () => {
+  it.each(QUEUE_CASES)('$name', async (queueCase) => {
+    await queueCase.run(await queueCaseEnv(async (fetchBatchFn, throttle) => ({ queue: createUinQueue({ action: 'Action', throttle, fetchBatchFn }), settle: flush })));
   });
+});
 
+describe('createUinQueue', () => {
   it('sends a lone UIN on an idle queue at once, in its own call', async () => {
     const { throttle, calls, queue, answerAll } = setup();
     const result = queue.load([7]);
