@@ -39,30 +39,9 @@ export interface MetricsSources {
 }
 
 export function createMetrics(sources: MetricsSources): GatewayMetrics {
-  const { throttle } = sources;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const calls = new Counter({
-    name: 'upstream_calls_total',
-    help: 'Upstream attempts by action and outcome: ok, aborted (our own give-up: deadline or client gone, not an upstream failure), or the error code.',
-    labelNames: ['action', 'outcome'],
-    registers: [registry],
-  });
-  const retries = new Counter({ name: 'upstream_retries_total', help: 'Upstream attempts after the first, by action.', labelNames: ['action'], registers: [registry] });
-  const duration = new Histogram({
-    name: 'upstream_call_duration_seconds',
-    help: 'Upstream attempt duration (queue wait excluded), by action.',
-    labelNames: ['action'],
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  const batchSize = new Histogram({
-    name: 'upstream_batch_size',
-    help: 'UINs per upstream call (first attempts), by action.',
-    labelNames: ['action'],
-    buckets: [1, 2, 5, 10, 15, 19, 20],
-    registers: [registry],
-  });
+  const { calls, retries, duration, batchSize } = upstreamInstruments(registry);
   const uinsOverloaded = new Counter({
     name: 'uins_overloaded_total',
     help: 'UINs failed fast with GATEWAY_OVERLOADED (their deadline could not be met, or the UIN queue was full), by action.',
@@ -74,45 +53,6 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     help: 'Cache lookups by cache (quota, pool, ...) and result (hit, miss).',
     labelNames: ['cache', 'result'],
     registers: [registry],
-  });
-  new Counter({
-    name: 'log_lines_dropped_total',
-    help: 'Log lines dropped because stdout did not drain (a stalled log reader) or its reader went away; never queued without bound.',
-    registers: [registry],
-    collect() {
-      const dropped = sources.log?.dropped() ?? 0;
-      this.reset();
-      if (dropped > 0) this.inc(dropped);
-    },
-  });
-  registerBookMetrics(registry, sources);
-  new Gauge({
-    name: 'log_buffered_bytes',
-    help: 'Bytes of log lines waiting for the stdout reader (bounded by LOG_BUFFER_BYTES).',
-    registers: [registry],
-    collect() {
-      this.set(sources.log?.bufferedBytes() ?? 0);
-    },
-  });
-  new Gauge({
-    name: 'uin_queue_depth',
-    help: 'UINs waiting in the gateway-wide queue for an upstream call, by action.',
-    labelNames: ['action'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [action, queued] of Object.entries(sources.queuedUins())) this.set({ action }, queued);
-    },
-  });
-  new Gauge({
-    name: 'shared_state_mode',
-    help: 'Where the budget, caches and denylist live: 1 for the current mode (local, redis, fallback = Redis configured but unreachable).',
-    labelNames: ['mode'],
-    registers: [registry],
-    collect() {
-      const mode = sources.sharedState();
-      for (const candidate of ['local', 'redis', 'fallback']) this.set({ mode: candidate }, candidate === mode ? 1 : 0);
-    },
   });
   const wait = new Histogram({
     name: 'throttle_wait_seconds',
@@ -127,16 +67,8 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
     labelNames: ['action'],
     registers: [registry],
   });
-  new Gauge({
-    name: 'throttle_queue_depth',
-    help: 'Tasks waiting in the throttle queue, by action.',
-    labelNames: ['action'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [action, stats] of Object.entries(throttle().stats())) this.set({ action }, stats.queued);
-    },
-  });
+  registerStateGauges(registry, sources);
+  registerBookMetrics(registry, sources);
 
   const known = new Set(['anonymous', ...(sources.knownCallers ?? [])]);
   const callerUins = new Counter({
@@ -184,6 +116,86 @@ export function createMetrics(sources: MetricsSources): GatewayMetrics {
       if (misses > 0) cacheLookups.inc({ cache, result: 'miss' }, misses);
     },
   };
+}
+
+/** The upstream attempts' counters and histograms. */
+function upstreamInstruments(registry: Registry) {
+  const calls = new Counter({
+    name: 'upstream_calls_total',
+    help: 'Upstream attempts by action and outcome: ok, aborted (our own give-up: deadline or client gone, not an upstream failure), or the error code.',
+    labelNames: ['action', 'outcome'],
+    registers: [registry],
+  });
+  const retries = new Counter({ name: 'upstream_retries_total', help: 'Upstream attempts after the first, by action.', labelNames: ['action'], registers: [registry] });
+  const duration = new Histogram({
+    name: 'upstream_call_duration_seconds',
+    help: 'Upstream attempt duration (queue wait excluded), by action.',
+    labelNames: ['action'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: 'upstream_batch_size',
+    help: 'UINs per upstream call (first attempts), by action.',
+    labelNames: ['action'],
+    buckets: [1, 2, 5, 10, 15, 19, 20],
+    registers: [registry],
+  });
+  return { calls, retries, duration, batchSize };
+}
+
+/** Gauges and counters read at scrape time: the log pipe, the UIN queues, the shared state, the throttle. */
+function registerStateGauges(registry: Registry, sources: MetricsSources): void {
+  const { throttle } = sources;
+  new Counter({
+    name: 'log_lines_dropped_total',
+    help: 'Log lines dropped because stdout did not drain (a stalled log reader) or its reader went away; never queued without bound.',
+    registers: [registry],
+    collect() {
+      const dropped = sources.log?.dropped() ?? 0;
+      this.reset();
+      if (dropped > 0) this.inc(dropped);
+    },
+  });
+  new Gauge({
+    name: 'log_buffered_bytes',
+    help: 'Bytes of log lines waiting for the stdout reader (bounded by LOG_BUFFER_BYTES).',
+    registers: [registry],
+    collect() {
+      this.set(sources.log?.bufferedBytes() ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'uin_queue_depth',
+    help: 'UINs waiting in the gateway-wide queue for an upstream call, by action.',
+    labelNames: ['action'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [action, queued] of Object.entries(sources.queuedUins())) this.set({ action }, queued);
+    },
+  });
+  new Gauge({
+    name: 'shared_state_mode',
+    help: 'Where the budget, caches and denylist live: 1 for the current mode (local, redis, fallback = Redis configured but unreachable).',
+    labelNames: ['mode'],
+    registers: [registry],
+    collect() {
+      const mode = sources.sharedState();
+      for (const candidate of ['local', 'redis', 'fallback']) this.set({ mode: candidate }, candidate === mode ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'throttle_queue_depth',
+    help: 'Tasks waiting in the throttle queue, by action.',
+    labelNames: ['action'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [action, stats] of Object.entries(throttle().stats())) this.set({ action }, stats.queued);
+    },
+  });
+
 }
 
 /** `/metrics`, plus `graphql_request_duration_seconds` for every GraphQL request. */
