@@ -107,49 +107,15 @@ type Params = object | (() => object | undefined | Promise<object | undefined>);
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const url = new URL(options.endpoint);
   const now = options.now ?? Date.now;
-  const { credentials, retry } = options;
+  const { retry } = options;
   /** Typical attempt duration (EWMA): a task must *finish* before the deadline, not just start. */
   let typicalAttemptMs = 0;
   const observeDuration = (ms: number) => {
     typicalAttemptMs = typicalAttemptMs === 0 ? ms : 0.8 * typicalAttemptMs + 0.2 * ms;
   };
 
-  /** `timing.startedAt` is set when the throttle starts the task: durations exclude queue wait. */
-  async function attempt(
-    action: Action,
-    request: { body?: string; params: Params },
-    callOptions: CallOptions,
-    timing: { startedAt?: number; readonly attempt: number; readonly span: CallSpan; readonly batchSize: (() => number | undefined) | undefined },
-  ): Promise<Record<string, unknown> | undefined> {
-    // Composed and signed inside the throttled task, right before sending: the call carries what is
-    // queued when its slot comes, and a queued signature never goes stale.
-    const scheduledAt = performance.now();
-    const answer = await options.throttle.schedule(action, (slot) =>
-      inCallContext(timing.span, async () => {
-        timing.span.started(timing.attempt, performance.now() - scheduledAt);
-        if (request.body === undefined) {
-          const params = typeof request.params === 'function' ? await request.params() : request.params;
-          if (params === undefined) {
-            slot.skipped();
-            return undefined;
-          }
-          request.body = JSON.stringify(params);
-          timing.span.composed(callOptions, timing.batchSize?.() ?? 0);
-        }
-        const body = request.body;
-        timing.startedAt = performance.now();
-        const headers = signedHeaders(action, body, credentials, url.hostname, Math.floor(now() / 1000));
-        return options.transport({ url: `${url.origin}/`, headers, body, signal: callOptions.signal, onSent: slot.sent });
-      }),
-      {
-        signal: callOptions.signal,
-        priority: callOptions.priority,
-        id: request.body === undefined ? callOptions.throttleId : undefined,
-        deadline: callOptions.deadline === undefined ? undefined : callOptions.deadline - typicalAttemptMs,
-      },
-    );
-    return answer === undefined ? undefined : parseEnvelope(answer.status, answer.body);
-  }
+  const attempt = (action: Action, request: PendingRequest, callOptions: CallOptions, timing: AttemptTiming) =>
+    sendAttempt({ options, url, now, typicalAttemptMs: () => typicalAttemptMs }, action, request, callOptions, timing);
 
   /** Resolves with the response, or `undefined` when `params` composed nothing to send. */
   async function call(action: Action, params: Params, callOptions: CallOptions = {}, batchSize?: () => number | undefined) {
@@ -207,12 +173,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       return toVoucherPool((await call('QueryVoucherPool', {}, callOptions)) as Record<string, unknown>);
     },
     async queryVoucherAmountByUin(uins, callOptions) {
-      const { data, requestId } = uinRecords(await uinCall('QueryVoucherAmountByUin', uins, (list) => ({ ClientUins: list }), callOptions));
+      const { data, requestId } = uinRecords(await uinCall(call, 'QueryVoucherAmountByUin', uins, (list) => ({ ClientUins: list }), callOptions));
       return { items: data.map(toVoucherAmount), requestId };
     },
     async queryVoucherListByUin(uins, status, callOptions) {
       const params = (list: readonly number[]) => (status === undefined ? { ClientUins: list } : { ClientUins: list, Status: status });
-      const { data, requestId } = uinRecords(await uinCall('QueryVoucherListByUin', uins, params, callOptions));
+      const { data, requestId } = uinRecords(await uinCall(call, 'QueryVoucherListByUin', uins, params, callOptions));
       return { items: data.map(toVoucherList), requestId };
     },
     async describeCustomerUin(page, pageSize, callOptions) {
@@ -222,29 +188,78 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       return toDirectoryPage((await call('DescribeCustomerUin', { Page: page, PageSize: pageSize }, callOptions)) as Record<string, unknown>);
     },
     async describeCustomerInfo(uins, callOptions) {
-      const { data, requestId } = uinRecords(await uinCall('DescribeCustomerInfo', uins, (list) => ({ CustomerUin: list }), callOptions));
+      const { data, requestId } = uinRecords(await uinCall(call, 'DescribeCustomerInfo', uins, (list) => ({ CustomerUin: list }), callOptions));
       return { items: data.map(toCustomerInfo), requestId };
     },
   };
 
-  /**
-   * A call that carries 1 to `MAX_UINS_PER_CALL` UINs: a fixed list (checked before it queues), or a
-   * function composed when the call's slot comes (an empty composition sends nothing).
-   */
-  async function uinCall(action: Action, uins: UinList, toParams: (list: readonly number[]) => object, callOptions: CallOptions | undefined) {
-    const check = (list: readonly number[]) => {
-      if (list.length > MAX_UINS_PER_CALL || (list.length < 1 && typeof uins !== 'function')) {
-        throw new RangeError(`${action} takes 1 to ${MAX_UINS_PER_CALL} UINs, got ${list.length}`);
-      }
-      return list;
-    };
-    let list: readonly number[] = typeof uins === 'function' ? [] : check(uins);
-    const compose = async () => {
-      if (typeof uins === 'function') list = check(await uins());
-      return list.length === 0 ? undefined : toParams(list);
-    };
-    return call(action, compose, callOptions, () => list.length);
-  }
+}
+
+type PendingRequest = { body?: string; params: Params };
+/** `startedAt` is set when the throttle starts the task: durations exclude queue wait. */
+type AttemptTiming = { startedAt?: number; readonly attempt: number; readonly span: CallSpan; readonly batchSize: (() => number | undefined) | undefined };
+type CallFn = (action: Action, params: Params, callOptions?: CallOptions, batchSize?: () => number | undefined) => Promise<Record<string, unknown> | undefined>;
+
+/**
+ * One attempt, as a task of the throttle. Composed and signed inside the throttled task, right before
+ * sending: the call carries what is queued when its slot comes, and a queued signature never goes stale.
+ */
+async function sendAttempt(
+  client: { readonly options: UpstreamClientOptions; readonly url: URL; readonly now: () => number; readonly typicalAttemptMs: () => number },
+  action: Action,
+  request: PendingRequest,
+  callOptions: CallOptions,
+  timing: AttemptTiming,
+): Promise<Record<string, unknown> | undefined> {
+  const { options, url, now } = client;
+  const scheduledAt = performance.now();
+  const answer = await options.throttle.schedule(
+    action,
+    (slot) =>
+      inCallContext(timing.span, async () => {
+        timing.span.started(timing.attempt, performance.now() - scheduledAt);
+        if (request.body === undefined) {
+          const params = typeof request.params === 'function' ? await request.params() : request.params;
+          if (params === undefined) {
+            slot.skipped();
+            return undefined;
+          }
+          request.body = JSON.stringify(params);
+          timing.span.composed(callOptions, timing.batchSize?.() ?? 0);
+        }
+        const body = request.body;
+        timing.startedAt = performance.now();
+        const headers = signedHeaders(action, body, options.credentials, url.hostname, Math.floor(now() / 1000));
+        return options.transport({ url: `${url.origin}/`, headers, body, signal: callOptions.signal, onSent: slot.sent });
+      }),
+    {
+      signal: callOptions.signal,
+      priority: callOptions.priority,
+      id: request.body === undefined ? callOptions.throttleId : undefined,
+      // A task must *finish* before the deadline, not just start.
+      deadline: callOptions.deadline === undefined ? undefined : callOptions.deadline - client.typicalAttemptMs(),
+    },
+  );
+  return answer === undefined ? undefined : parseEnvelope(answer.status, answer.body);
+}
+
+/**
+ * A call that carries 1 to `MAX_UINS_PER_CALL` UINs: a fixed list (checked before it queues), or a
+ * function composed when the call's slot comes (an empty composition sends nothing).
+ */
+async function uinCall(call: CallFn, action: Action, uins: UinList, toParams: (list: readonly number[]) => object, callOptions: CallOptions | undefined) {
+  const check = (list: readonly number[]) => {
+    if (list.length > MAX_UINS_PER_CALL || (list.length < 1 && typeof uins !== 'function')) {
+      throw new RangeError(`${action} takes 1 to ${MAX_UINS_PER_CALL} UINs, got ${list.length}`);
+    }
+    return list;
+  };
+  let list: readonly number[] = typeof uins === 'function' ? [] : check(uins);
+  const compose = async () => {
+    if (typeof uins === 'function') list = check(await uins());
+    return list.length === 0 ? undefined : toParams(list);
+  };
+  return call(action, compose, callOptions, () => list.length);
 }
 
 const SIGNATURE_EXPIRED = 'AuthFailure.SignatureExpire';
