@@ -133,7 +133,7 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
    */
   const runWhenDue = async <T>(entry: ActionQueue, task: (slot: ThrottleSlot) => Promise<T>, priority: number, enqueuedAt: number, signal: AbortSignal | undefined): Promise<T> => {
     entry.recentStarts.push({ at: now(), priority });
-    const slot = await reserveSlot(entry, signal).catch((error: unknown) => {
+    const slot = await reserveSlot(entry, signal, { budget: options.budget, interval, now }).catch((error: unknown) => {
       throw signal?.aborted ? abortedError(entry.action, enqueuedAt, signal) : error;
     });
     options.onStart?.(entry.action, now() - enqueuedAt);
@@ -142,31 +142,6 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
     } finally {
       // The task ended without saying: it may have sent, so count it (the safe side).
       slot.sent();
-    }
-  };
-
-  /** The shared grant and the local departure, both held, or neither (whatever throws or aborts). */
-  const reserveSlot = async (entry: ActionQueue, signal: AbortSignal | undefined): Promise<ThrottleSlot> => {
-    // The shared budget first: a task still competing for a slot with other replicas must not hold
-    // one of this process's departure reservations, or the replica that has work left stops
-    // reserving while the others are done and global slots go unused.
-    let grant = options.budget ? await takeSharedSlot(options.budget, entry.action, signal) : undefined;
-    let departure: Departure | undefined;
-    try {
-      departure = await reserveDeparture(entry, interval, now);
-      // A grant held while the local window made us wait may have outlived its lease: take a fresh one.
-      if (grant && options.budget && grant.ageMs() > grant.maxAgeMs) {
-        grant.release();
-        grant = undefined;
-        grant = await takeSharedSlot(options.budget, entry.action, signal);
-      }
-      // The deadline passed (or the call was withdrawn) while waiting for a slot: never sent.
-      signal?.throwIfAborted();
-      return slotOf(departure, grant);
-    } catch (error) {
-      departure?.cancel();
-      grant?.release();
-      throw error;
     }
   };
 
@@ -220,6 +195,32 @@ export function createInProcessThrottle(options: InProcessThrottleOptions): Thro
       await Promise.all([...queues.values()].map(({ queue }) => queue.onIdle()));
     },
   };
+}
+
+/** The shared grant and the local departure, both held, or neither (whatever throws or aborts). */
+async function reserveSlot(entry: ActionQueue, signal: AbortSignal | undefined, window: { readonly budget: RateBudget | undefined; readonly interval: number; readonly now: () => number }): Promise<ThrottleSlot> {
+  const { budget, interval, now } = window;
+  // The shared budget first: a task still competing for a slot with other replicas must not hold
+  // one of this process's departure reservations, or the replica that has work left stops
+  // reserving while the others are done and global slots go unused.
+  let grant = budget ? await takeSharedSlot(budget, entry.action, signal) : undefined;
+  let departure: Departure | undefined;
+  try {
+    departure = await reserveDeparture(entry, interval, now);
+    // A grant held while the local window made us wait may have outlived its lease: take a fresh one.
+    if (grant && budget && grant.ageMs() > grant.maxAgeMs) {
+      grant.release();
+      grant = undefined;
+      grant = await takeSharedSlot(budget, entry.action, signal);
+    }
+    // The deadline passed (or the call was withdrawn) while waiting for a slot: never sent.
+    signal?.throwIfAborted();
+    return slotOf(departure, grant);
+  } catch (error) {
+    departure?.cancel();
+    grant?.release();
+    throw error;
+  }
 }
 
 function validateThrottleOptions(intervalCap: InProcessThrottleOptions['intervalCap'], interval: number, maxQueued: number): void {
