@@ -83,50 +83,7 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
 
   const headSize = maxBatchSize ?? 20;
 
-  /** Cache first, then the denylist and the customer list: hits and strangers answered, the rest to fetch. */
-  const lookUp = async (keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined): Promise<LookedUp<T>> => {
-    const results: Answer<T>[] = keys.map(() => undefined);
-    // Keys with the same `maxAgeMs` share one cache lookup.
-    const byMaxAge = new Map<number | undefined, number[]>();
-    keys.forEach((key, index) => {
-      const group = byMaxAge.get(key.maxAgeMs) ?? [];
-      group.push(index);
-      byMaxAge.set(key.maxAgeMs, group);
-    });
-    await Promise.all(
-      [...byMaxAge].map(async ([maxAgeMs, indexes]) => {
-        const hits = await cache.getMany(
-          indexes.map((index) => String((keys[index] as UinKey).uin)),
-          maxAgeMs,
-        );
-        indexes.forEach((index, i) => {
-          if (hits[i]) results[index] = hits[i];
-        });
-      }),
-    );
-    const missing = keys.map((key, index) => ({ uin: key.uin, index })).filter(({ index }) => results[index] === undefined);
-    const strangers = await strangersOf(missing.map(({ uin }) => uin), loadOptions);
-    for (const { uin, index } of missing) if (strangers.has(uin)) results[index] = new CustomerNotFoundError(uin);
-    return { results, toFetch: missing.filter(({ index }) => results[index] === undefined) };
-  };
-
-  /**
-   * UINs known not to be customers: on the denylist (found by an earlier call), or absent from the
-   * customer list. A denylisted UIN that a fresh list holds again is a customer again: it leaves the list.
-   */
-  const strangersOf = async (uins: readonly number[], loadOptions: UinLoadOptions | undefined): Promise<Set<number>> => {
-    const { roster } = options;
-    const denied = await denylist.filter(uins);
-    if (!roster) return denied;
-    const absent = await roster.strangers(uins, { deadline: loadOptions?.deadline });
-    const relisted = [...denied].filter((uin) => roster.listsFresh(uin));
-    if (relisted.length > 0) {
-      for (const uin of relisted) denied.delete(uin);
-      await denylist.remove(relisted);
-    }
-    for (const uin of absent) denied.add(uin);
-    return denied;
-  };
+  const lookUp = (keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined) => lookUpKeys(options, keys, loadOptions);
 
   /** The misses of `parts` join the queue together, in order; each result becomes the promise of its call. */
   const fetchMissing = (parts: readonly LookedUp<T>[], loadOptions: UinLoadOptions | undefined) => {
@@ -173,4 +130,50 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
       return keys.map((_, index) => answers.then((results) => results[index] as Cached<T> | Error | Promise<Cached<T> | Error>));
     },
   };
+}
+
+/** Cache first, then the denylist and the customer list: hits and strangers answered, the rest to fetch. */
+async function lookUpKeys<T>(options: CachedUinSourceOptions<T>, keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined): Promise<LookedUp<T>> {
+  const { cache } = options;
+  const results: Answer<T>[] = keys.map(() => undefined);
+  // Keys with the same `maxAgeMs` share one cache lookup.
+  const byMaxAge = new Map<number | undefined, number[]>();
+  keys.forEach((key, index) => {
+    const group = byMaxAge.get(key.maxAgeMs) ?? [];
+    group.push(index);
+    byMaxAge.set(key.maxAgeMs, group);
+  });
+  await Promise.all(
+    [...byMaxAge].map(async ([maxAgeMs, indexes]) => {
+      const hits = await cache.getMany(
+        indexes.map((index) => String((keys[index] as UinKey).uin)),
+        maxAgeMs,
+      );
+      indexes.forEach((index, i) => {
+        if (hits[i]) results[index] = hits[i];
+      });
+    }),
+  );
+  const missing = keys.map((key, index) => ({ uin: key.uin, index })).filter(({ index }) => results[index] === undefined);
+  const strangers = await strangersOf(options, missing.map(({ uin }) => uin), loadOptions);
+  for (const { uin, index } of missing) if (strangers.has(uin)) results[index] = new CustomerNotFoundError(uin);
+  return { results, toFetch: missing.filter(({ index }) => results[index] === undefined) };
+}
+
+/**
+ * UINs known not to be customers: on the denylist (found by an earlier call), or absent from the
+ * customer list. A denylisted UIN that a fresh list holds again is a customer again: it leaves the list.
+ */
+async function strangersOf(options: Pick<CachedUinSourceOptions<unknown>, 'roster' | 'denylist'>, uins: readonly number[], loadOptions: UinLoadOptions | undefined): Promise<Set<number>> {
+  const { roster, denylist } = options;
+  const denied = await denylist.filter(uins);
+  if (!roster) return denied;
+  const absent = await roster.strangers(uins, { deadline: loadOptions?.deadline });
+  const relisted = [...denied].filter((uin) => roster.listsFresh(uin));
+  if (relisted.length > 0) {
+    for (const uin of relisted) denied.delete(uin);
+    await denylist.remove(relisted);
+  }
+  for (const uin of absent) denied.add(uin);
+  return denied;
 }
