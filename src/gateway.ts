@@ -499,7 +499,12 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
       limits: { maxUinsPerQuery: config.limits.maxUinsPerQuery, maxCost: config.limits.maxCost },
     };
   };
-  const plugin: Plugin = {
+  return { context, plugin: useRequestRelease(config, releases, isDraining) };
+}
+
+/** Names the caller for every request log, asks a draining replica's clients to leave, and releases each request's deadline timer when it is over. */
+function useRequestRelease(config: Config, releases: WeakMap<Request, () => void>, isDraining: () => boolean): Plugin {
+  return {
     onExecute({ args }) {
       // The caller is known once the JWT plugin has run; named here so that every request log has it.
       const request = (args.contextValue as { request?: Request }).request;
@@ -515,7 +520,6 @@ function createContextFactory(config: Config, sources: Sources, metrics: Gateway
       });
     },
   };
-  return { context, plugin };
 }
 
 /** The request's loaders a book page or a subscription event primes. */

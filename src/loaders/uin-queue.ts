@@ -130,6 +130,19 @@ class LocalQueueStore<T> {
     }
     return entry;
   }
+  /** Fails fast every waiter whose UIN cannot be answered before its deadline, given its place in the queue. */
+  failHopeless(rules: QueueRules): void {
+    let position = 0;
+    for (const entry of [...this.order.inOrder()]) {
+      const expectedMs = rules.expectedAnswerMs(position);
+      let kept = false;
+      for (const waiter of [...entry.waiters]) {
+        if (rules.hopeless(waiter, expectedMs)) this.drop(entry, waiter, rules.overloaded(waiter.caller, expectedMs, 'deadline'));
+        else kept = true;
+      }
+      if (kept) position += 1;
+    }
+  }
   everyWaiter(): [Entry<T>, Waiter<T>][] {
     return [...this.queued.values(), ...this.inFlight.values()].flatMap((entry) => [...entry.waiters].map((waiter) => [entry, waiter] as [Entry<T>, Waiter<T>]));
   }
@@ -141,23 +154,13 @@ export function createUinQueue<T>(options: UinQueueOptions<T>): UinQueue<T> {
   const rules = createQueueRules({ action, throttle, maxBatchSize: options.maxBatchSize ?? 20, now: options.now ?? Date.now, onOverload: options.onOverload });
   const { maxBatchSize, now, overloaded } = rules;
   const store = new LocalQueueStore<T>(options.weightOf ?? (() => 1));
-  const { order, queued } = store;
+  const { queued } = store;
   const scheduled = new ScheduledCalls();
   let activeCalls = 0;
   let closed = false;
 
-  /** Fails fast every waiter whose UIN cannot be answered before its deadline, given its place in the queue. */
   const failHopeless = () => {
-    let position = 0;
-    for (const entry of [...order.inOrder()]) {
-      const expectedMs = rules.expectedAnswerMs(position);
-      let kept = false;
-      for (const waiter of [...entry.waiters]) {
-        if (rules.hopeless(waiter, expectedMs)) store.drop(entry, waiter, overloaded(waiter.caller, expectedMs, 'deadline'));
-        else kept = true;
-      }
-      if (kept) position += 1;
-    }
+    store.failHopeless(rules);
     withdrawSurplus();
   };
 
