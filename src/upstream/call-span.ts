@@ -1,6 +1,5 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { linksTo } from '../tracing/tracing.js';
-import type { CallOptions } from './client.js';
 import { UpstreamError } from './errors.js';
 
 /**
@@ -20,8 +19,14 @@ export interface CallSpan {
    * links to the requests that asked and the queue wait. A call that composed nothing sends nothing
    * and leaves no span.
    */
-  composed(callOptions: CallOptions, uins: number): void;
+  composed(callOptions: WaitersOfCall, uins: number): void;
   end(outcome: { requestId?: string | undefined; error?: unknown }): void;
+}
+
+/** What a call knows of the requests it serves (a part of `CallOptions`). */
+interface WaitersOfCall {
+  readonly traceLinks?: readonly string[] | undefined;
+  readonly queuedSince?: number | undefined;
 }
 
 const NO_SPAN: CallSpan = { context: undefined, started: () => undefined, composed: () => undefined, end: () => undefined };
