@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import DataLoader from 'dataloader';
-import type { Plugin } from 'graphql-yoga';
 import type { Config, UpstreamCredentials } from './config.js';
 import type { Logger } from './logger.js';
 import { createUinDenylist } from './loaders/uin-denylist.js';
-import { createInteractiveAllowance } from './loaders/interactive-allowance.js';
 import { DIRECTORY_PAGE_SHAPE, POOL_SHAPE, PROFILE_SHAPE, QUOTA_SHAPE, VOUCHER_LIST_SHAPE } from './loaders/cache-shapes.js';
 import type { ShapeCheck } from './store/shape.js';
-import type { CachedUinSource, UinKey } from './loaders/cached-uin-source.js';
+import type { CachedUinSource } from './loaders/cached-uin-source.js';
 import { createCustomerProfileSource, createVoucherListSource, createVoucherQuotaSource, type VoucherQuota } from './loaders/customer-sources.js';
 import { createCustomerDirectory, type CustomerDirectory, type DirectoryPage } from './loaders/customer-directory.js';
 import { createCustomerRoster, type CustomerRoster } from './loaders/customer-roster.js';
@@ -21,32 +17,28 @@ import { createLease } from './store/lease.js';
 import { createRedisWatchRegistry } from './book/watch-registry.js';
 import { startSweep, type Sweep } from './book/sweep.js';
 import { createQuotaChanges } from './book/changes.js';
-import { createSubscriptions, type QuotaChangeEvent, type Subscriptions } from './server/subscriptions.js';
 import { onceUnknownCode, type CustomerProfile, type VoucherList } from './loaders/customer-mapping.js';
 import { createVoucherPoolSource } from './loaders/voucher-pool.js';
 import { PRIORITY } from './loaders/priorities.js';
 import { schema } from './schema/index.js';
-import type { AsOf, GatewayContext } from './schema/context.js';
-import { identifyCaller } from './server/caller-identity.js';
-import { createCallerLanes } from './server/caller-lanes.js';
 import { useTrustedDocuments, type PersistedDocuments } from './server/persisted-documents.js';
-import { useRequestEnd, whenRequestEnds } from './server/request-end.js';
+import { useRequestEnd } from './server/request-end.js';
 import { createResultsStream } from './store/results-stream.js';
-import { hasScope, useCallerAuth, verifiedCaller } from './server/caller-auth.js';
+import { useCallerAuth } from './server/caller-auth.js';
 import { createMetrics, useMetrics, type GatewayMetrics } from './server/metrics.js';
 import { createReadiness, useReadiness, type Readiness } from './server/readiness.js';
-import { createTracing, traceparentOf, type Tracing } from './tracing/tracing.js';
-import { createUinRecorder, requestSpanOf, useRequestTracing } from './server/request-tracing.js';
-import { createUpstreamCallCounter, requestIdOf, useRequestLog, type UpstreamCallCounter } from './server/request-log.js';
+import { createTracing, type Tracing } from './tracing/tracing.js';
+import { useRequestTracing } from './server/request-tracing.js';
+import { createContextFactory } from './request-policy.js';
+import { createUpstreamCallCounter, useRequestLog, type UpstreamCallCounter } from './server/request-log.js';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.js';
 import { createLocalStore, createRedisStore, type KeyValueStore } from './store/key-value-store.js';
 import { createRedisRateBudget, type RateBudget } from './store/rate-budget.js';
 import { accountKeyPrefix } from './store/key-space.js';
 import type { RedisConnection } from './store/redis-connection.js';
-import { createTimedCache, type Cached } from './store/timed-cache.js';
+import { createTimedCache } from './store/timed-cache.js';
 import { createUpstreamClient, VOUCHER_STATUSES, type AttemptEvent, type UpstreamClient, type VoucherPool, type VoucherStatusFilter } from './upstream/client.js';
-import { deadlineExceeded } from './upstream/errors.js';
-import { createInProcessThrottle, ThrottleOverloadedError, type Throttle } from './upstream/throttle.js';
+import { createInProcessThrottle, type Throttle } from './upstream/throttle.js';
 import { createFetchTransport, type Transport } from './upstream/transport.js';
 
 export interface GatewayOptions {
@@ -91,8 +83,7 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Requests naming at most this many UINs are interactive (within their caller's allowance): their UINs go first. */
-export const INTERACTIVE_MAX_UINS = 20;
+export { INTERACTIVE_MAX_UINS } from './request-policy.js';
 
 /**
  * Wires the layers: transport → signing/throttle/retries (upstream client) → UIN queues and caches
@@ -400,221 +391,5 @@ function createRoster(config: Config, directory: CustomerDirectory, store: KeyVa
     pagesPerSecond: config.upstream.rates.DescribeCustomerUin ?? 20,
     pageFn: (page, pageOptions) => directory.page(page, { ...pageOptions, priority: PRIORITY.interactive }),
     onWalk: (walk) => metrics.recordDirectoryWalk(walk),
-  });
-}
-
-/**
- * The per-request part: one deadline for all of the request's upstream work, one DataLoader per source
- * (every selection of a field collects in one tick and goes to its action's queue), the caller's
- * identity and priority. The plugin releases the deadline timer with the response.
- */
-function createContextFactory(config: Config, sources: Sources, metrics: GatewayMetrics, draining: AbortSignal, tracing: boolean) {
-  const isDraining = () => draining.aborted;
-  const subscriptions = createSubscriptions({
-    changes: sources.changes,
-    book: sources.book,
-    draining,
-    limits: { maxPerCaller: config.subscriptions.maxPerCaller, maxUins: config.subscriptions.maxUinsPerSubscription, maxWatchedUins: config.subscriptions.watchMaxUins },
-  });
-  const { quotas, profiles, vouchers, directory, voucherPool } = sources;
-  const allowance = createInteractiveAllowance(config.interactive);
-  const lanes = createCallerLanes(config.callers);
-  /** The request's deadline timer and listener, released when its response is sent. */
-  const releases = new WeakMap<Request, () => void>();
-  const context = (initial: { request: Request }): GatewayContext => {
-    const { request } = initial;
-    const requestId = requestIdOf(request);
-    // The request's span: the upstream calls that carry its UINs link to it.
-    const span = tracing ? requestSpanOf(request) : undefined;
-    const traceparent = traceparentOf(span);
-    const recordUins = createUinRecorder(span);
-    const { signal: requestSignal, release } = deadlineSignal(config.limits.requestDeadlineMs, request.signal);
-    // A query's upstream work has one deadline; a subscription's event fields get a fresh one each.
-    const startedAt = Date.now();
-    let subscription = false;
-    const deadline = () => (subscription ? Date.now() : startedAt) + config.limits.requestDeadlineMs;
-    const signalOf = () => (subscription ? request.signal : requestSignal);
-    const subscriber = () => {
-      if (!subscription) {
-        subscription = true;
-        release();
-      }
-      const exp = verifiedCaller(initial)?.payload.exp;
-      const transport = (initial as { transport?: string }).transport ?? 'sse';
-      return { caller: caller(), clientGone: request.signal, expiresAt: typeof exp === 'number' ? exp * 1000 : undefined, transport };
-    };
-    releases.set(request, release);
-    const budget = { requestedUins: 0 };
-    // The lane (fair share, allowance, weight) a caller's name buys: bounded, and nothing for a rotated name.
-    let callerLane: string | undefined;
-    const caller = () => {
-      if (callerLane !== undefined) return callerLane;
-      const { name, verified } = identifyCaller(request, initial, config.auth, config.callers.trustNameHeader);
-      return (callerLane = lanes.laneOf(name, verified));
-    };
-    // Decided once per request, when its first load asks (the UIN count is known by then): small
-    // requests are interactive while their caller's allowance lasts, bulk beyond it.
-    let lane: number | undefined;
-    const priority = () =>
-      (lane ??= budget.requestedUins <= INTERACTIVE_MAX_UINS && allowance.take(caller(), budget.requestedUins) ? PRIORITY.interactive : PRIORITY.bulk);
-    // Each key settles as soon as its own answer is known (DataLoader adopts a promise per key), so a
-    // streamed list sends a customer when its call is back, not when the batch's last call is.
-    const loaderOf = <T>(source: CachedUinSource<T>) =>
-      new DataLoader<UinKey, Cached<T>, string>(
-        async (keys) => {
-          const who = caller();
-          recordUins(keys.map((key) => key.uin));
-          const each = source.loadEach(keys, { priority: priority(), caller: who, deadline: deadline(), signal: signalOf(), requestId, traceparent });
-          void Promise.all(each).then((results) => {
-            const failedFast = results.filter((result) => result instanceof ThrottleOverloadedError).length;
-            metrics.recordCallerUins(who, results.filter((result) => !(result instanceof Error)).length, failedFast);
-          });
-          return each.map((result) => result.then((value) => (value instanceof Error ? Promise.reject(value) : value))) as unknown as Cached<T>[];
-        },
-        { cacheKeyFn: (key) => `${key.uin}:${key.maxAgeMs ?? ''}` },
-      );
-    const quotaLoader = loaderOf<VoucherQuota>(quotas);
-    const profileLoader = loaderOf<CustomerProfile>(profiles);
-    const voucherLoaders = new Map<VoucherStatusFilter | undefined, DataLoader<UinKey, Cached<VoucherList>, string>>();
-    const pools = new Map<string, Promise<Cached<VoucherPool>>>();
-    return {
-      budget,
-      loadVoucherQuota: (uin, maxAgeMs) => withAsOf(quotaLoader.load({ uin, maxAgeMs })),
-      loadProfile: (uin, maxAgeMs) => withAsOf(profileLoader.load({ uin, maxAgeMs })),
-      loadVouchers: (uin, status, maxAgeMs) => {
-        let loader = voucherLoaders.get(status);
-        if (!loader) voucherLoaders.set(status, (loader = loaderOf(vouchers.get(status) as CachedUinSource<VoucherList>)));
-        return withAsOf(loader.load({ uin, maxAgeMs }));
-      },
-      customerDirectory: (offset, limit) => raceSignal(directory.slice(offset, limit, { priority: priority() }), signalOf()),
-      ...bookContext({ sources, subscriptions, quotaLoader, profileLoader, voucherLoaders, signalOf, subscriber }),
-      canReadPersonalData: () => config.auth.mode === 'none' || hasScope(verifiedCaller(initial), config.auth.piiScope),
-      loadVoucherPool: (maxAgeMs) => {
-        // Memoised per request and maxAge: 50 aliases of voucherPool are one load.
-        const key = String(maxAgeMs ?? '');
-        let pool = pools.get(key);
-        if (!pool) pools.set(key, (pool = raceSignal(voucherPool.load({ maxAgeMs, priority: PRIORITY.interactive }), signalOf())));
-        return withAsOf(pool);
-      },
-      limits: { maxUinsPerQuery: config.limits.maxUinsPerQuery, maxCost: config.limits.maxCost },
-    };
-  };
-  return { context, plugin: useRequestRelease(config, releases, isDraining) };
-}
-
-/** Names the caller for every request log, asks a draining replica's clients to leave, and releases each request's deadline timer when it is over. */
-function useRequestRelease(config: Config, releases: WeakMap<Request, () => void>, isDraining: () => boolean): Plugin {
-  return {
-    onExecute({ args }) {
-      // The caller is known once the JWT plugin has run; named here so that every request log has it.
-      const request = (args.contextValue as { request?: Request }).request;
-      if (request) identifyCaller(request, args.contextValue, config.auth, config.callers.trustNameHeader);
-    },
-    onResponse({ request, response }) {
-      // Draining: clients must not send another request on this socket, which closes with the listener.
-      if (isDraining()) response.headers.set('connection', 'close');
-      // A streamed response is not over when its headers go out: the deadline keeps running to its end.
-      void whenRequestEnds(request).then(() => {
-        releases.get(request)?.();
-        releases.delete(request);
-      });
-    },
-  };
-}
-
-/** The request's loaders a book page or a subscription event primes. */
-interface RequestLoaders {
-  readonly quotaLoader: DataLoader<UinKey, Cached<VoucherQuota>, string>;
-  readonly profileLoader: DataLoader<UinKey, Cached<CustomerProfile>, string>;
-  readonly voucherLoaders: Map<VoucherStatusFilter | undefined, unknown>;
-}
-
-/**
- * The book's part of a request's context: pages read from the book (their rows primed into the
- * request's loaders, so the book's fields cost nothing) and subscriptions (each event resolved on
- * fresh loaders, its `voucherQuota` the event's current value).
- */
-function bookContext(parts: RequestLoaders & {
-  readonly sources: Sources;
-  readonly subscriptions: Subscriptions;
-  readonly signalOf: () => AbortSignal;
-  readonly subscriber: () => Parameters<Subscriptions['lowBalances']>[1];
-}): Pick<GatewayContext, 'customerBook' | 'bookCoverage' | 'subscribeQuotaChanges' | 'subscribeLowBalance'> {
-  const { sources, subscriptions, quotaLoader, profileLoader, voucherLoaders } = parts;
-  const { roster, book } = sources;
-  async function* fresh(events: AsyncIterable<QuotaChangeEvent>): AsyncGenerator<QuotaChangeEvent> {
-    for await (const event of events) {
-      quotaLoader.clearAll();
-      profileLoader.clearAll();
-      voucherLoaders.clear();
-      const { totalAmount, remainAmount, asOf } = event.current;
-      quotaLoader.prime({ uin: event.uin }, { value: { uin: event.uin, totalAmount, remainAmount }, asOf });
-      yield event;
-    }
-  }
-  return {
-    customerBook: async (query, bookOptions = {}) => {
-      // The book knows its customers once the directory has loaded: the first page waits for it.
-      if (roster && !roster.current()) await raceSignal(roster.load(), parts.signalOf());
-      await book.directoryWritten();
-      const page = await book.page(query);
-      // Each row's fields are the values it was sorted and filtered on (asked without `maxAge`).
-      for (const { uin, quota, profile } of page.rows) {
-        if (quota) quotaLoader.prime({ uin }, { value: { uin, totalAmount: quota.totalAmount, remainAmount: quota.remainAmount }, asOf: quota.asOf });
-        if (profile && bookOptions.withProfiles) profileLoader.prime({ uin }, { value: { ...profile, email: null, phone: null }, asOf: profile.asOf });
-      }
-      return page;
-    },
-    bookCoverage: () => book.coverage(),
-    subscribeQuotaChanges: (uins) => fresh(subscriptions.quotaChanges(uins, parts.subscriber(), sources.refreshWatched)),
-    subscribeLowBalance: (below) => fresh(subscriptions.lowBalances(below, parts.subscriber())),
-  };
-}
-
-async function withAsOf<T>(loaded: Promise<Cached<T>>): Promise<AsOf<T>> {
-  const { value, asOf } = await loaded;
-  return { ...value, asOf };
-}
-
-/**
- * Aborts after `ms`, or when the client goes away; `release` clears the timer and the listener once
- * the response is out. A plain controller and timer rather than AbortSignal.timeout/any, whose timers
- * can be lost with the composite signal under GC pressure.
- */
-function deadlineSignal(ms: number, clientSignal: AbortSignal): { signal: AbortSignal; release: () => void } {
-  const controller = new AbortController();
-  // Many loads of one request listen to this signal at once.
-  setMaxListeners(0, controller.signal);
-  const timer = setTimeout(() => controller.abort(new Error(`request deadline of ${ms} ms passed`)), ms);
-  timer.unref();
-  const onClientGone = () => {
-    clearTimeout(timer);
-    controller.abort(clientSignal.reason);
-  };
-  const release = () => {
-    clearTimeout(timer);
-    clientSignal.removeEventListener('abort', onClientGone);
-  };
-  if (clientSignal.aborted) onClientGone();
-  else clientSignal.addEventListener('abort', onClientGone, { once: true });
-  return { signal: controller.signal, release };
-}
-
-/** Settles with `promise`, or rejects when `signal` aborts first (the shared call goes on for others). */
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(deadlineExceeded(signal.reason));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(deadlineExceeded(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
   });
 }
