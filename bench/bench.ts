@@ -8,9 +8,10 @@
  * Each scenario gets a fresh gateway process (fresh throttle window and cache) and a fresh simulator,
  * which runs here, on a loop kept idle.
  * `--quick` skips the long scenarios (bulk + interactive, fair shares, 30 s repeat reads); `--only
- * deployment|stream|strangers|book|traces` runs those rows alone; `--strict` exits 1 when a target is missed (a quiet machine).
+ * deployment|stream|strangers|book|traces|hits` runs those rows alone; `--strict` exits 1 when a target is missed (a quiet machine).
  */
-import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -18,7 +19,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createLocalBookStore } from '../src/book/local-book.js';
 import type { BookProfile } from '../src/book/book.js';
-import { createDemoData } from '../src/simulator/demo-data.js';
+import { createDemoData, mulberry32 } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, upstreamEnv } from '../test/support/gateway-process.js';
 import { startRedisServer } from '../test/support/redis-server.js';
@@ -376,20 +377,116 @@ async function repeatReads(seconds: number): Promise<Row> {
   };
 }
 
-/** Requests per second `connections` closed-loop clients get for `ms`, each POSTing `body`. */
-async function throughput(url: string, body: string, connections: number, ms: number): Promise<{ perSecond: number; p50: number }> {
+/**
+ * Requests per second `connections` closed-loop clients get for `ms`, each POSTing the next body
+ * `bodyOf()` gives, over kept-alive sockets (node:http: less client CPU per request than fetch, so the
+ * server, not this process, is what is measured).
+ */
+async function throughput(url: string, bodyOf: () => string, connections: number, ms: number): Promise<{ perSecond: number; p50: number; errors: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const target = new URL(`${url}/graphql`);
   const latencies: number[] = [];
+  let errors = 0;
   const until = performance.now() + ms;
+  const send = (body: string) =>
+    new Promise<void>((resolve) => {
+      const request = httpRequest(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          if (response.statusCode !== 200 || text.includes('"errors"')) errors += 1;
+          resolve();
+        });
+      });
+      request.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+      request.end(body);
+    });
   const client = async () => {
     while (performance.now() < until) {
       const tick = performance.now();
-      const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      await response.text();
+      await send(bodyOf());
       latencies.push(performance.now() - tick);
     }
   };
   await Promise.all(Array.from({ length: connections }, client));
-  return { perSecond: latencies.length / (ms / 1000), p50: median(latencies) };
+  agent.destroy();
+  return { perSecond: latencies.length / (ms / 1000), p50: median(latencies), errors };
+}
+
+/** A bare graphql-yoga server answering the same customers document from a Map (bench/bare-yoga.ts), as its own process. */
+async function bareYoga(): Promise<{ url: string; close: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./bare-yoga.ts', import.meta.url).pathname, String(data.customerUins.length)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"([^"]+)"/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`bare Yoga exited with ${code}`)));
+  });
+  return { url, close: () => child.kill('SIGKILL') };
+}
+
+const customersBody = (type: 'UIN' | 'String', uins: readonly number[]) =>
+  JSON.stringify({ query: `query ($uins: [${type}!]!) { customers(uins: $uins) { uin voucherQuota { totalAmount remainAmount } } }`, variables: { uins: uins.map(String) } });
+
+/**
+ * Cache hits against the framework: a gateway whose every value is cached, and a bare Yoga server
+ * answering from a Map, loaded alike in one run (50 connections, two rounds of 5 s each, alternating),
+ * for the same 20-customer document repeated and for a different 20 of 1000 customers on every request.
+ */
+async function cacheHitsAgainstYoga(where: 'in process' | 'Redis'): Promise<Row[]> {
+  const simulator = await startSimulator({ latencyMs: LATENCY, data });
+  const redis = where === 'Redis' ? await startRedisServer() : undefined;
+  const gateway = await gatewayProcess(simulator, { QUOTA_CACHE_TTL_MS: '600000', ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `bench-hits-${Date.now()}:` } : {}) });
+  const yoga = await bareYoga();
+  const thousand = data.customerUins.slice(0, 1000);
+  // Fill the cache: 50 calls, all answered before the load starts.
+  await Promise.all(Array.from({ length: 10 }, (_, i) => postGraphQL(gateway.url, QUERY, { uins: thousand.slice(i * 100, i * 100 + 100).map(String) })));
+  const random = mulberry32(7);
+  const pick = () => Array.from({ length: 20 }, () => thousand[Math.floor(random() * thousand.length)] as number);
+  const scenarios = [
+    { name: 'the same 20-customer document repeated', gateway: () => customersBody('UIN', thousand.slice(0, 20)), yoga: () => customersBody('String', thousand.slice(0, 20)), target: where === 'in process' ? 1.0 : undefined },
+    { name: 'a different 20 of 1000 cached customers on every request', gateway: () => customersBody('UIN', pick()), yoga: () => customersBody('String', pick()), target: where === 'in process' ? 0.75 : 0.6 },
+  ];
+  const rows: Row[] = [];
+  for (const scenario of scenarios) {
+    await throughput(gateway.url, scenario.gateway, 50, 2000);
+    await throughput(yoga.url, scenario.yoga, 50, 2000);
+    const rounds: string[] = [];
+    let [gatewayTotal, yogaTotal, errors] = [0, 0, 0];
+    for (let round = 0; round < 2; round++) {
+      const g = await throughput(gateway.url, scenario.gateway, 50, 5000);
+      const y = await throughput(yoga.url, scenario.yoga, 50, 5000);
+      gatewayTotal += g.perSecond;
+      yogaTotal += y.perSecond;
+      errors += g.errors + y.errors;
+      rounds.push(`round ${round + 1}: gateway ${g.perSecond.toFixed(0)} req/s (p50 ${g.p50.toFixed(1)} ms), bare Yoga ${y.perSecond.toFixed(0)} req/s (p50 ${y.p50.toFixed(1)} ms)`);
+    }
+    const ratio = gatewayTotal / yogaTotal;
+    rows.push({
+      scenario: `cache hits against bare Yoga, ${where}: ${scenario.name}`,
+      uins: 20,
+      calls: simulator.callsOf('QueryVoucherAmountByUin').length,
+      minimum: 50,
+      allowed: 50,
+      rateLimited: simulator.stats().rateLimited,
+      served: `gateway ${(gatewayTotal / 2).toFixed(0)} req/s, bare Yoga ${(yogaTotal / 2).toFixed(0)} req/s: ${ratio.toFixed(2)}×${scenario.target === undefined ? '' : ` (target ≥ ${scenario.target.toFixed(2)}×)`}`,
+      wallMs: 24_000,
+      limitMs: 0,
+      note: `${rounds.join('; ')}; ${errors} errors`,
+    });
+  }
+  yoga.close();
+  await gateway.close();
+  await simulator.close();
+  await redis?.kill();
+  return rows;
 }
 
 /**
@@ -410,11 +507,11 @@ async function cacheHitsTracing(on_: 'in process' | 'Redis' = 'in process'): Pro
   const off = await gatewayProcess(simulator, env);
   const on = await gatewayProcess(simulator, { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: collector, OTEL_BSP_SCHEDULE_DELAY: '1000' });
   const body = JSON.stringify({ query: 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { totalAmount remainAmount } } }', variables: { uins: data.customerUins.slice(0, 20).map(String) } });
-  for (const gateway of [off, on, off, on]) await throughput(gateway.url, body, 50, 2000);
+  for (const gateway of [off, on, off, on]) await throughput(gateway.url, () => body, 50, 2000);
   const rounds: { off: number; on: number; offP50: number; onP50: number }[] = [];
   for (let round = 0; round < 2; round++) {
-    const a = await throughput(off.url, body, 50, 5000);
-    const b = await throughput(on.url, body, 50, 5000);
+    const a = await throughput(off.url, () => body, 50, 5000);
+    const b = await throughput(on.url, () => body, 50, 5000);
     rounds.push({ off: a.perSecond, on: b.perSecond, offP50: a.p50, onP50: b.p50 });
   }
   const calls = simulator.callsOf('QueryVoucherAmountByUin').length;
@@ -862,7 +959,7 @@ async function sweepCycle(): Promise<Row> {
   };
 }
 
-const rows: Row[] = only === 'traces' ? [await cacheHitsTracing(), await cacheHitsTracing('Redis')] : only === 'book' ? [await bookLowest('in process'), await bookLowest('Redis'), await sweepCycle(), await readerBesideSweep(), await fanOut()] : only === 'strangers' ? [await strangers()] : only === 'stream' ? [await streamed()] : only === 'deployment' ? [await replicasMeasured(), await replicasMeasured('a Redis Cluster'), await replicasConcurrent(), await loneRequestDeployment(), await fairness()] : [
+const rows: Row[] = only === 'hits' ? [...(await cacheHitsAgainstYoga('in process')), ...(await cacheHitsAgainstYoga('Redis'))] : only === 'traces' ? [await cacheHitsTracing(), await cacheHitsTracing('Redis')] : only === 'book' ? [await bookLowest('in process'), await bookLowest('Redis'), await sweepCycle(), await readerBesideSweep(), await fanOut()] : only === 'strangers' ? [await strangers()] : only === 'stream' ? [await streamed()] : only === 'deployment' ? [await replicasMeasured(), await replicasMeasured('a Redis Cluster'), await replicasConcurrent(), await loneRequestDeployment(), await fairness()] : [
   await concurrent('1 query, N = 20', 1, 20),
   await concurrent('1 query, N = 100', 1, 100),
   await concurrent('1 query, N = 1000', 1, 1000),
@@ -884,6 +981,8 @@ const rows: Row[] = only === 'traces' ? [await cacheHitsTracing(), await cacheHi
   ...(await dashboardPage()),
   await cacheHitsTracing(),
   await cacheHitsTracing('Redis'),
+  ...(await cacheHitsAgainstYoga('in process')),
+  ...(await cacheHitsAgainstYoga('Redis')),
 ];
 if (!values.quick && only === undefined) rows.push(await bulkAndInteractive(), await fairness(), await repeatReads(30));
 
@@ -929,6 +1028,11 @@ if (fair) {
   if (!(p95 <= 1500)) failures.push(`fair shares: lookups p95 ${p95} ms > 1.5 s`);
 }
 // The target is in process; on Redis each hit's commands are child spans (and need the active context).
+for (const hits of rows.filter((row) => row.scenario.startsWith('cache hits against bare Yoga'))) {
+  const ratio = Number(/([\d.]+)× \(target ≥ ([\d.]+)×\)/.exec(hits.served)?.[1]);
+  const target = Number(/target ≥ ([\d.]+)×/.exec(hits.served)?.[1]);
+  if (Number.isFinite(target) && !(ratio >= target)) failures.push(`${hits.scenario}: ${ratio.toFixed(2)}× < ${target.toFixed(2)}×`);
+}
 const traced = rows.find((row) => row.scenario.startsWith('cache hits, tracing on against off, in process'));
 if (traced && !(Number(/([\d.]+)×/.exec(traced.served)?.[1]) >= 0.85)) failures.push(`cache hits with tracing on: ${traced.served} < 0.85×`);
 const stranger = rows.find((row) => row.scenario.startsWith('200 strangers'));
