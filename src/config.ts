@@ -68,6 +68,8 @@ export interface Config {
     readonly directoryTtlMs: number;
     /** The directory is the list of who is a customer: a UIN it does not hold costs no quota call. */
     readonly directoryMembership: boolean;
+    /** Answers of repeated identical query documents kept (server/response-cache.ts), in process only (off with Redis); 0: off. */
+    readonly responseCacheEntries: number;
   };
   /** The book's sweep: calls per second per action (0: off; the book is then fed by reads alone). */
   readonly bookSweepCallsPerSecond: number;
@@ -216,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
       profileTtlMs: integer(env, 'PROFILE_CACHE_TTL_MS', 300_000, { min: 0, max: 86_400_000 }),
       directoryTtlMs: integer(env, 'DIRECTORY_CACHE_TTL_MS', 60_000, { min: 0, max: 86_400_000 }),
       directoryMembership: boolean(env, 'DIRECTORY_MEMBERSHIP', true),
+      responseCacheEntries: integer(env, 'RESPONSE_CACHE_ENTRIES', 1000, { min: 0, max: 100_000 }),
     },
     redis: redis(env),
     bookSweepCallsPerSecond: integer(env, 'BOOK_SWEEP_CALLS_PER_SECOND', 1, { min: 0, max: Math.min(rateLimits(env).QueryVoucherAmountByUin ?? 5, rateLimits(env).DescribeCustomerInfo ?? 20) }),

@@ -30,6 +30,7 @@ import { createReadiness, useReadiness, type Readiness } from './server/readines
 import { createTracing, type Tracing } from './tracing/tracing.js';
 import { useRequestTracing } from './server/request-tracing.js';
 import { createContextFactory } from './request-policy.js';
+import { createResponseCache, useResponseCache, type ResponseCacheContext } from './server/response-cache.js';
 import { createUpstreamCallCounter, useRequestLog, type UpstreamCallCounter } from './server/request-log.js';
 import { createGatewayYoga, type GatewayYoga } from './server/yoga.js';
 import { createLocalStore, createRedisStore, type KeyValueStore } from './store/key-value-store.js';
@@ -118,6 +119,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (sources.membership || config.bookSweepCallsPerSecond > 0) void sources.roster?.load().catch(() => undefined);
   const sweep = startBookSweep(config, sources, shared);
   const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, draining.signal, tracing.enabled);
+  // In process only: a replica would not hear of the answers other replicas fetch (see response-cache.ts).
+  const responseCache = createResponseCache({ maxEntries: redis ? 0 : config.cache.responseCacheEntries });
+  sources.onAnswered((uins) => responseCache.invalidate(uins));
 
   const yoga = createGatewayYoga({
     schema,
@@ -144,6 +148,10 @@ export function createGateway(options: GatewayOptions): Gateway {
         : []),
       useRequestRelease,
     ],
+    afterLimits:
+      responseCache.maxEntries > 0
+        ? [useResponseCache(responseCache, (contextValue) => (contextValue as { responseCache?: ResponseCacheContext }).responseCache, (hit) => metrics.recordCacheLookup('response', hit ? 1 : 0, hit ? 0 : 1))]
+        : [],
   });
   const onIdle = async () => {
     while (sources.busy()) await sleep(10);
@@ -259,11 +267,17 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
   const roster = createRoster(config, directory, store, metrics, book);
   const membership = config.cache.directoryMembership ? roster : undefined;
   const common = { client, throttle, denylist, roster: membership, maxQueued: config.limits.maxQueuedUins, weightOf, deployment: shared.deployment };
+  // Every fresh per-customer answer this process fetches (the response cache drops what it read).
+  const answered = createAnswerListeners();
+  const tell = answered.tell;
   const quotas = createVoucherQuotaSource({
     ...common,
     onOverload: () => metrics.recordUinOverload('QueryVoucherAmountByUin'),
     cache: cacheOf<VoucherQuota>('quota', 'quota:', config.cache.quotaTtlMs, QUOTA_SHAPE),
-    onAnswers: (answers) => void book.recordQuotas([...answers].map(([uin, { value, asOf }]) => ({ uin, quota: { totalAmount: value.totalAmount, remainAmount: value.remainAmount, asOf } }))).catch(() => undefined),
+    onAnswers: (answers) => {
+      tell(answers);
+      void book.recordQuotas([...answers].map(([uin, { value, asOf }]) => ({ uin, quota: { totalAmount: value.totalAmount, remainAmount: value.remainAmount, asOf } }))).catch(() => undefined);
+    },
   });
   const onUnknownCode = onceUnknownCode((field, code) => logger.warn({ field, code }, 'unknown upstream code mapped to UNKNOWN'));
   const profiles = createCustomerProfileSource({
@@ -271,7 +285,10 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     onOverload: () => metrics.recordUinOverload('DescribeCustomerInfo'),
     onUnknownCode,
     cache: cacheOf<CustomerProfile>('profile', 'profile:', config.cache.profileTtlMs, PROFILE_SHAPE),
-    onAnswers: (answers) => void book.recordProfiles([...answers].map(([uin, { value, asOf }]) => ({ uin, profile: bookProfileOf(value, asOf) }))).catch(() => undefined),
+    onAnswers: (answers) => {
+      tell(answers);
+      void book.recordProfiles([...answers].map(([uin, { value, asOf }]) => ({ uin, profile: bookProfileOf(value, asOf) }))).catch(() => undefined);
+    },
   });
   // One queue per status filter: a call carries one `Status`. They share the action's budget.
   const vouchers = new Map<VoucherStatusFilter | undefined, CachedUinSource<VoucherList>>(
@@ -283,6 +300,7 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
         onOverload: () => metrics.recordUinOverload('QueryVoucherListByUin'),
         onUnknownCode,
         cache: cacheOf<VoucherList>('vouchers', `vouchers:${status ?? 'all'}:`, config.cache.quotaTtlMs, VOUCHER_LIST_SHAPE),
+        onAnswers: tell,
       }),
     ]),
   );
@@ -307,9 +325,22 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
     busy: () =>
       perCustomer().some((source) => source.queue.stats().queued > 0 || source.queue.stats().calls > 0) || voucherPool.busy() || directory.busy() || (roster?.busy() ?? false),
     close: () => Promise.all(perCustomer().map((source) => source.queue.close())),
+    onAnswered: answered.listen,
   };
 }
 type Sources = ReturnType<typeof createSources>;
+
+/** Listeners to the customers every fresh per-customer answer names. */
+function createAnswerListeners() {
+  const listeners: ((uins: readonly number[]) => void)[] = [];
+  return {
+    listen: (listener: (uins: readonly number[]) => void) => void listeners.push(listener),
+    tell: (answers: ReadonlyMap<number, unknown>) => {
+      const uins = [...answers.keys()];
+      for (const listener of listeners) listener(uins);
+    },
+  };
+}
 
 /**
  * The book: in process, or the deployment's one in Redis (with this process's own beside it for

@@ -18,6 +18,7 @@ import { identifyCaller } from './server/caller-identity.js';
 import { createCallerLanes } from './server/caller-lanes.js';
 import type { GatewayMetrics } from './server/metrics.js';
 import { whenRequestEnds } from './server/request-end.js';
+import { newExecutionReads, recordRead, type ExecutionReads, type ResponseCacheContext } from './server/response-cache.js';
 import { requestIdOf } from './server/request-log.js';
 import { createUinRecorder, requestSpanOf } from './server/request-tracing.js';
 import { createSubscriptions, type QuotaChangeEvent, type Subscriptions } from './server/subscriptions.js';
@@ -68,19 +69,21 @@ export function createContextFactory(config: Config, sources: RequestSources, me
   const lanes = createCallerLanes(config.callers);
   /** The request's deadline timer and listener, released when its response is sent. */
   const releases = new WeakMap<Request, () => void>();
-  const context = (initial: { request: Request }): GatewayContext => {
+  const context = (initial: { request: Request }): GatewayContext & { readonly responseCache: ResponseCacheContext } => {
     const { request } = initial;
     const requestId = requestIdOf(request);
     // The request's span: the upstream calls that carry its UINs link to it.
     const span = tracing ? requestSpanOf(request) : undefined;
     const traceparent = traceparentOf(span);
     const recordUins = createUinRecorder(span);
-    const { signal: requestSignal, release } = deadlineSignal(config.limits.requestDeadlineMs, request.signal);
+    // Made when the first load asks for it: an answer served from the response cache needs none.
+    let timer: ReturnType<typeof deadlineSignal> | undefined;
+    const release = () => timer?.release();
     // A query's upstream work has one deadline; a subscription's event fields get a fresh one each.
     const startedAt = Date.now();
     let subscription = false;
     const deadline = () => (subscription ? Date.now() : startedAt) + config.limits.requestDeadlineMs;
-    const signalOf = () => (subscription ? request.signal : requestSignal);
+    const signalOf = () => (subscription ? request.signal : (timer ??= deadlineSignal(config.limits.requestDeadlineMs, request.signal, startedAt + config.limits.requestDeadlineMs - Date.now())).signal);
     const subscriber = () => {
       if (!subscription) {
         subscription = true;
@@ -104,39 +107,30 @@ export function createContextFactory(config: Config, sources: RequestSources, me
     let lane: number | undefined;
     const priority = () =>
       (lane ??= budget.requestedUins <= INTERACTIVE_MAX_UINS && allowance.take(caller(), budget.requestedUins) ? PRIORITY.interactive : PRIORITY.bulk);
-    // Each key settles as soon as its own answer is known (DataLoader adopts a promise per key), so a
-    // streamed list sends a customer when its call is back, not when the batch's last call is.
-    const loaderOf = <T>(source: CachedUinSource<T>) =>
-      new DataLoader<UinKey, Cached<T>, string>(
-        async (keys) => {
-          const who = caller();
-          recordUins(keys.map((key) => key.uin));
-          const each = source.loadEach(keys, { priority: priority(), caller: who, deadline: deadline(), signal: signalOf(), requestId, traceparent });
-          void Promise.all(each).then((results) => {
-            const failedFast = results.filter((result) => result instanceof ThrottleOverloadedError).length;
-            metrics.recordCallerUins(who, results.filter((result) => !(result instanceof Error)).length, failedFast);
-          });
-          return each.map((result) => result.then((value) => (value instanceof Error ? Promise.reject(value) : value))) as unknown as Cached<T>[];
-        },
-        { cacheKeyFn: (key) => `${key.uin}:${key.maxAgeMs ?? ''}` },
-      );
+    const loaderOf = requestLoaders({ caller, priority, deadline, signalOf, requestId, traceparent, recordUins, metrics });
     const quotaLoader = loaderOf<VoucherQuota>(quotas);
     const profileLoader = loaderOf<CustomerProfile>(profiles);
     const voucherLoaders = new Map<VoucherStatusFilter | undefined, DataLoader<UinKey, Cached<VoucherList>, string>>();
     const pools = new Map<string, Promise<Cached<VoucherPool>>>();
+    const canReadPersonalData = () => config.auth.mode === 'none' || hasScope(verifiedCaller(initial), config.auth.piiScope);
+    const reads = newExecutionReads();
+    const read = readRecorder(reads);
+    const uncacheable = () => void (reads.cacheable = false);
     return {
       budget,
-      loadVoucherQuota: (uin, maxAgeMs) => withAsOf(quotaLoader.load({ uin, maxAgeMs })),
-      loadProfile: (uin, maxAgeMs) => withAsOf(profileLoader.load({ uin, maxAgeMs })),
+      loadVoucherQuota: (uin, maxAgeMs) => read(quotaLoader.load({ uin, maxAgeMs }), 'quota', config.cache.quotaTtlMs, uin, maxAgeMs),
+      loadProfile: (uin, maxAgeMs) => read(profileLoader.load({ uin, maxAgeMs }), 'profile', config.cache.profileTtlMs, uin, maxAgeMs),
       loadVouchers: (uin, status, maxAgeMs) => {
         let loader = voucherLoaders.get(status);
         if (!loader) voucherLoaders.set(status, (loader = loaderOf(vouchers.get(status) as CachedUinSource<VoucherList>)));
-        return withAsOf(loader.load({ uin, maxAgeMs }));
+        return read(loader.load({ uin, maxAgeMs }), 'vouchers', config.cache.quotaTtlMs, uin, maxAgeMs);
       },
-      customerDirectory: (offset, limit) => raceSignal(directory.slice(offset, limit, { priority: priority() }), signalOf()),
-      ...bookContext({ sources, subscriptions, quotaLoader, profileLoader, voucherLoaders, signalOf, subscriber }),
-      canReadPersonalData: () => config.auth.mode === 'none' || hasScope(verifiedCaller(initial), config.auth.piiScope),
+      customerDirectory: (offset, limit) => (uncacheable(), raceSignal(directory.slice(offset, limit, { priority: priority() }), signalOf())),
+      ...bookContext({ sources, subscriptions, quotaLoader, profileLoader, voucherLoaders, signalOf, subscriber, uncacheable }),
+      canReadPersonalData,
+      responseCache: responseCacheView(reads, canReadPersonalData, caller, metrics),
       loadVoucherPool: (maxAgeMs) => {
+        uncacheable();
         // Memoised per request and maxAge: 50 aliases of voucherPool are one load.
         const key = String(maxAgeMs ?? '');
         let pool = pools.get(key);
@@ -186,8 +180,10 @@ function bookContext(parts: RequestLoaders & {
   readonly subscriptions: Subscriptions;
   readonly signalOf: () => AbortSignal;
   readonly subscriber: () => Parameters<Subscriptions['lowBalances']>[1];
+  /** What the book reads changes by the moment: an answer built on it is never kept (server/response-cache.ts). */
+  readonly uncacheable: () => void;
 }): Pick<GatewayContext, 'customerBook' | 'bookCoverage' | 'subscribeQuotaChanges' | 'subscribeLowBalance'> {
-  const { sources, subscriptions, quotaLoader, profileLoader, voucherLoaders } = parts;
+  const { sources, subscriptions, quotaLoader, profileLoader, voucherLoaders, uncacheable } = parts;
   const { roster, book } = sources;
   async function* fresh(events: AsyncIterable<QuotaChangeEvent>): AsyncGenerator<QuotaChangeEvent> {
     for await (const event of events) {
@@ -201,6 +197,7 @@ function bookContext(parts: RequestLoaders & {
   }
   return {
     customerBook: async (query, bookOptions = {}) => {
+      uncacheable();
       // The book knows its customers once the directory has loaded: the first page waits for it.
       if (roster && !roster.current()) await raceSignal(roster.load(), parts.signalOf());
       await book.directoryWritten();
@@ -212,9 +209,9 @@ function bookContext(parts: RequestLoaders & {
       }
       return page;
     },
-    bookCoverage: () => book.coverage(),
-    subscribeQuotaChanges: (uins) => fresh(subscriptions.quotaChanges(uins, parts.subscriber(), sources.refreshWatched)),
-    subscribeLowBalance: (below) => fresh(subscriptions.lowBalances(below, parts.subscriber())),
+    bookCoverage: () => (uncacheable(), book.coverage()),
+    subscribeQuotaChanges: (uins) => (uncacheable(), fresh(subscriptions.quotaChanges(uins, parts.subscriber(), sources.refreshWatched))),
+    subscribeLowBalance: (below) => (uncacheable(), fresh(subscriptions.lowBalances(below, parts.subscriber()))),
   };
 }
 
@@ -224,15 +221,77 @@ async function withAsOf<T>(loaded: Promise<Cached<T>>): Promise<AsOf<T>> {
 }
 
 /**
+ * The request's loader of a source. Each key settles as soon as its own answer is known (DataLoader
+ * adopts a promise per key), so a streamed list sends a customer when its call is back, not when the
+ * batch's last call is.
+ */
+function requestLoaders(request: {
+  readonly caller: () => string;
+  readonly priority: () => number;
+  readonly deadline: () => number;
+  readonly signalOf: () => AbortSignal;
+  readonly requestId: string;
+  readonly traceparent: string | undefined;
+  readonly recordUins: (uins: readonly number[]) => void;
+  readonly metrics: GatewayMetrics;
+}) {
+  return <T>(source: CachedUinSource<T>) =>
+    new DataLoader<UinKey, Cached<T>, string>(
+      async (keys) => {
+        const who = request.caller();
+        request.recordUins(keys.map((key) => key.uin));
+        const each = source.loadEach(keys, { priority: request.priority(), caller: who, deadline: request.deadline(), signal: request.signalOf(), requestId: request.requestId, traceparent: request.traceparent });
+        void Promise.all(each).then((results) => {
+          const failedFast = results.filter((result) => result instanceof ThrottleOverloadedError).length;
+          request.metrics.recordCallerUins(who, results.filter((result) => !(result instanceof Error)).length, failedFast);
+        });
+        return each.map((result) => result.then((value) => (value instanceof Error ? Promise.reject(value) : value))) as unknown as Cached<T>[];
+      },
+      { cacheKeyFn: (key) => `${key.uin}:${key.maxAgeMs ?? ''}` },
+    );
+}
+
+/** The response cache's view of a request (server/response-cache.ts): what it read, its scope, and a hit's metrics. */
+function responseCacheView(reads: ExecutionReads, canReadPersonalData: () => boolean, caller: () => string, metrics: GatewayMetrics): ResponseCacheContext {
+  return {
+    reads,
+    scope: () => (canReadPersonalData() ? 'pii' : 'no-pii'),
+    // A hit serves what the kept answer served: the same counts as an execution from the caches.
+    onHit: (served) => {
+      let total = 0;
+      for (const [cache, count] of served) {
+        metrics.recordCacheLookup(cache, count, 0);
+        total += count;
+      }
+      metrics.recordCallerUins(caller(), total, 0);
+    },
+  };
+}
+
+/**
+ * A per-customer value with its `asOf`, recorded for the response cache: when it stops being fresh
+ * (its cache's TTL), and which customer it was. A value asked with `maxAge` makes the answer one not
+ * to keep (its freshness bound is the request's own).
+ */
+function readRecorder(reads: ExecutionReads) {
+  return async <T>(loaded: Promise<Cached<T>>, cache: string, ttlMs: number, uin: number, maxAgeMs: number | undefined): Promise<AsOf<T>> => {
+    if (maxAgeMs !== undefined) reads.cacheable = false;
+    const { value, asOf } = await loaded;
+    recordRead(reads, cache, asOf, ttlMs, uin);
+    return { ...value, asOf };
+  };
+}
+
+/**
  * Aborts after `ms`, or when the client goes away; `release` clears the timer and the listener once
  * the response is out. A plain controller and timer rather than AbortSignal.timeout/any, whose timers
  * can be lost with the composite signal under GC pressure.
  */
-function deadlineSignal(ms: number, clientSignal: AbortSignal): { signal: AbortSignal; release: () => void } {
+function deadlineSignal(ms: number, clientSignal: AbortSignal, remainingMs = ms): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
   // Many loads of one request listen to this signal at once.
   setMaxListeners(0, controller.signal);
-  const timer = setTimeout(() => controller.abort(new Error(`request deadline of ${ms} ms passed`)), ms);
+  const timer = setTimeout(() => controller.abort(new Error(`request deadline of ${ms} ms passed`)), Math.max(0, remainingMs));
   timer.unref();
   const onClientGone = () => {
     clearTimeout(timer);

@@ -19,6 +19,8 @@ export interface YogaOptions {
   readonly logger: Logger;
   /** Outermost first: request log, metrics, readiness, caller auth. */
   readonly plugins?: readonly Plugin[];
+  /** After every limit (the last `onExecute`): what may skip execution, once the limits have had their say. */
+  readonly afterLimits?: readonly Plugin[];
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -49,7 +51,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
   const plugins: Plugin[] = [...(options.plugins ?? []), useBodyLimit(options.limits.maxBodyBytes), useDeferStream(), useMaskedIncrementalErrors()];
   if (options.graphiql) plugins.push(useGraphiQLAssets());
   if (!options.introspection) plugins.push(useDisableIntrospection());
-  plugins.push(...useDocumentLimits(options.limits), useRequestUinBudget(options.limits.maxUinsPerRequest) as Plugin);
+  plugins.push(...useDocumentLimits(options.limits), useRequestUinBudget(options.limits.maxUinsPerRequest) as Plugin, ...(options.afterLimits ?? []));
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema: options.schema,
     context: (initial) => options.context(initial),
@@ -61,6 +63,10 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     renderGraphiQL: renderOfflineGraphiQL,
     // One operation per HTTP request: an array of operations would multiply upstream work unseen.
     batching: false,
+    // The body limit is `useBodyLimit` (request-limits.ts): a POST needs a Content-Length within
+    // MAX_BODY_BYTES, and Node's parser reads no byte past it. Yoga's own limit would pipe every body
+    // through a TransformStream to count bytes again (an abort signal and a stream per request).
+    maxRequestBodySize: false,
     // Domain errors become client errors here, in one place (see errors.ts).
     maskedErrors: { maskError },
     logging: createYogaLogger(options.logger),

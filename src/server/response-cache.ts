@@ -1,0 +1,147 @@
+import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+/**
+ * What one execution read, collected by the request's context as its loads settle: when the first of
+ * its values stops being fresh (its `asOf` plus its cache's TTL), the customers it read, what a hit
+ * must still count (UINs served per cache, for the metrics), and whether it may be kept at all (it
+ * asked `maxAge`, read the directory, the book or the pool, or subscribed: then it may not).
+ */
+export interface ExecutionReads {
+  expiresAt: number;
+  cacheable: boolean;
+  readonly uins: Set<number>;
+  /** Per cache, the customers it served (a resolver may read a value more than once; DataLoader looks it up once). */
+  readonly served: Map<string, Set<number>>;
+}
+
+export function newExecutionReads(): ExecutionReads {
+  return { expiresAt: Number.POSITIVE_INFINITY, cacheable: true, uins: new Set(), served: new Map() };
+}
+
+/** Records a value the execution read from cache `name` (TTL `ttlMs`). */
+export function recordRead(reads: ExecutionReads, name: string, asOf: number, ttlMs: number, uin: number): void {
+  reads.expiresAt = Math.min(reads.expiresAt, asOf + ttlMs);
+  reads.uins.add(uin);
+  let served = reads.served.get(name);
+  if (!served) reads.served.set(name, (served = new Set()));
+  served.add(uin);
+}
+
+interface Entry {
+  readonly key: string;
+  readonly result: ExecutionResult;
+  readonly expiresAt: number;
+  readonly uins: readonly number[];
+  readonly served: ReadonlyMap<string, number>;
+}
+
+/**
+ * Answers of repeated identical query documents (many people open the same dashboard), kept until the
+ * first value in them stops being fresh, and dropped as soon as any of their customers gets a newer
+ * answer: a hit is never staler than the values the cache would give. Keyed by the parsed document
+ * (Yoga's parser cache hands the same object for the same text), operation name, variables and
+ * whether the caller may read personal data. Answers with errors, streamed answers, mutations and
+ * subscriptions are never kept. At most `maxEntries` (least recently used leave first).
+ */
+export interface ResponseCache {
+  get(key: string): Entry | undefined;
+  set(key: string, result: ExecutionResult, reads: ExecutionReads): void;
+  /** Newer answers for these customers arrived: every kept answer that read one of them leaves. */
+  invalidate(uins: Iterable<number>): void;
+  readonly size: number;
+  readonly maxEntries: number;
+}
+
+export function createResponseCache(options: { readonly maxEntries: number; readonly now?: () => number }): ResponseCache {
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+  const byUin = new Map<number, Set<string>>();
+  const remove = (entry: Entry) => {
+    entries.delete(entry.key);
+    for (const uin of entry.uins) {
+      const keys = byUin.get(uin);
+      keys?.delete(entry.key);
+      if (keys?.size === 0) byUin.delete(uin);
+    }
+  };
+  return {
+    get(key) {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (entry.expiresAt <= now()) {
+        remove(entry);
+        return undefined;
+      }
+      // Most recently used last.
+      entries.delete(key);
+      entries.set(key, entry);
+      return entry;
+    },
+    set(key, result, reads) {
+      if (!reads.cacheable || reads.expiresAt <= now() || options.maxEntries === 0) return;
+      const old = entries.get(key);
+      if (old) remove(old);
+      const entry: Entry = { key, result, expiresAt: reads.expiresAt, uins: [...reads.uins], served: new Map([...reads.served].map(([cache, uins]) => [cache, uins.size])) };
+      entries.set(key, entry);
+      for (const uin of entry.uins) {
+        let keys = byUin.get(uin);
+        if (!keys) byUin.set(uin, (keys = new Set()));
+        keys.add(key);
+      }
+      while (entries.size > options.maxEntries) remove(entries.values().next().value as Entry);
+    },
+    invalidate(uins) {
+      for (const uin of uins) for (const key of [...(byUin.get(uin) ?? [])]) remove(entries.get(key) as Entry);
+    },
+    get size() {
+      return entries.size;
+    },
+    maxEntries: options.maxEntries,
+  };
+}
+
+/** What the plugin needs from a request's context. */
+export interface ResponseCacheContext {
+  readonly reads: ExecutionReads;
+  /** Part of the key: the same document answers differently with and without personal data. */
+  readonly scope: () => string;
+  /** A hit still counts what its answer served (caller and cache metrics). */
+  readonly onHit: (served: ReadonlyMap<string, number>) => void;
+}
+
+const documentIds = new WeakMap<DocumentNode, number>();
+let nextDocumentId = 0;
+
+/** Serves a kept answer instead of executing; keeps an answer worth keeping. Runs after parsing, validation and the limits. */
+export function useResponseCache(
+  cache: ResponseCache,
+  contextOf: (contextValue: unknown) => ResponseCacheContext | undefined,
+  /** Counts each lookup (`cache_lookups_total{cache="response"}`). */
+  onLookup: (hit: boolean) => void = () => undefined,
+): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const context = contextOf(args.contextValue);
+      if (!context || getOperationAST(args.document, args.operationName)?.operation !== 'query') return undefined;
+      let id = documentIds.get(args.document);
+      if (id === undefined) documentIds.set(args.document, (id = nextDocumentId++));
+      const key = `${id}\n${args.operationName ?? ''}\n${context.scope()}\n${JSON.stringify(args.variableValues ?? {})}`;
+      const hit = cache.get(key);
+      onLookup(hit !== undefined);
+      if (hit) {
+        context.onHit(hit.served);
+        setResultAndStopExecution(hit.result);
+        return undefined;
+      }
+      return {
+        onExecuteDone({ result }) {
+          if (Symbol.asyncIterator in (result as object)) return;
+          const single = result as ExecutionResult;
+          if (single.errors?.length) return;
+          cache.set(key, single, context.reads);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { createResponseCache, newExecutionReads, recordRead } from '../../src/server/response-cache.js';
+import { createClock } from './fakes.js';
+
+const readsOf = (uins: number[], asOf: number, ttlMs: number) => {
+  const reads = newExecutionReads();
+  for (const uin of uins) recordRead(reads, 'quota', asOf, ttlMs, uin);
+  return reads;
+};
+
+describe('createResponseCache', () => {
+  it('keeps an answer until its first value stops being fresh', () => {
+    const clock = createClock();
+    const cache = createResponseCache({ maxEntries: 10, now: clock.now });
+    const reads = readsOf([1], clock.now(), 1000);
+    recordRead(reads, 'quota', clock.now() - 400, 1000, 2);
+    cache.set('a', { data: { x: 1 } }, reads);
+    clock.advance(599);
+    expect(cache.get('a')?.result).toEqual({ data: { x: 1 } });
+    clock.advance(1);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('keeps nothing uncacheable or already stale, and at most maxEntries (least recently used leave first), forgetting their customers', () => {
+    const clock = createClock();
+    const cache = createResponseCache({ maxEntries: 2, now: clock.now });
+    const uncacheable = readsOf([1], clock.now(), 1000);
+    uncacheable.cacheable = false;
+    cache.set('no', { data: {} }, uncacheable);
+    cache.set('stale', { data: {} }, readsOf([1], clock.now(), 0));
+    expect(cache.size).toBe(0);
+    for (const key of ['a', 'b']) cache.set(key, { data: { key } }, readsOf([key === 'a' ? 1 : 2], clock.now(), 1000));
+    cache.get('a');
+    cache.set('c', { data: { key: 'c' } }, readsOf([3], clock.now(), 1000));
+    expect(cache.size).toBe(2);
+    expect(cache.get('b')).toBeUndefined();
+    // Customer 2 left with b: invalidating it touches nothing that is kept.
+    cache.invalidate([2]);
+    expect(cache.size).toBe(2);
+    cache.invalidate([1]);
+    expect([cache.get('a'), cache.get('c')?.key]).toEqual([undefined, 'c']);
+  });
+});
