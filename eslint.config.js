@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.build-test-*/', 'test-artifacts/', 'src/generated/', 'test/generated/', 'operations/generated/'] },
+  { ignores: ['node_modules/', 'dist/', '.bench-dist/', '.build-test-*/', 'test-artifacts/', 'src/generated/', 'test/generated/', 'operations/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -57,12 +57,27 @@ const limitOf = (calls: number) => Math.floor((calls - 1) / RATE) * 1000 + ROUND
  * gateway's own work twice, and stamp arrivals late enough to see a sixth one in a second that the
  * upstream never would (a false RequestLimitExceeded).
  */
-async function gatewayProcess(simulator: Simulator, env: Record<string, string> = {}) {
+async function gatewayProcess(simulator: Simulator, env: Record<string, string> = {}, options: { built?: boolean } = {}) {
   // Rows count the calls of their own feature: the directory walk (the list of customers) has its own row.
-  const gateway = await startGatewayProcess({ ...upstreamEnv(simulator), MAX_UINS_PER_QUERY: '1000', ...COUNTING_OTHER_FEATURES, ...env }, { keepOutput: false });
+  const args = options.built ? [await builtEntry()] : undefined;
+  const gateway = await startGatewayProcess({ ...upstreamEnv(simulator), MAX_UINS_PER_QUERY: '1000', ...COUNTING_OTHER_FEATURES, ...env }, { keepOutput: false, ...(args ? { args } : {}) });
   // Warm the gateway (JIT, sockets) with a query that costs no upstream call.
   await postGraphQL(gateway.url, '{ __typename }');
   return { url: gateway.url, close: () => gateway.stop() };
+}
+
+/**
+ * The gateway as `npm start` runs it: compiled by tsc (scripts/build.sh) into `.bench-dist/`, once per
+ * bench run. CPU-bound rows (cache hits) measure this; tsx's on-the-fly transpile adds its own helpers.
+ */
+let built: Promise<string> | undefined;
+function builtEntry(): Promise<string> {
+  built ??= new Promise<string>((resolve, reject) => {
+    const root = new URL('..', import.meta.url).pathname;
+    const child = spawn('bash', ['scripts/build.sh', '.bench-dist'], { cwd: root, stdio: 'inherit' });
+    child.once('exit', (code) => (code === 0 ? resolve(`${root}.bench-dist/index.js`) : reject(new Error(`build exited with ${code}`))));
+  });
+  return built;
 }
 
 const served = (results: { data?: Customers | null }[]) => results.flatMap((result) => result.data?.customers ?? []).filter((customer) => customer.voucherQuota !== null).length;
@@ -443,7 +458,7 @@ const customersBody = (type: 'UIN' | 'String', uins: readonly number[]) =>
 async function cacheHitsAgainstYoga(where: 'in process' | 'Redis'): Promise<Row[]> {
   const simulator = await startSimulator({ latencyMs: LATENCY, data });
   const redis = where === 'Redis' ? await startRedisServer() : undefined;
-  const gateway = await gatewayProcess(simulator, { QUOTA_CACHE_TTL_MS: '600000', ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `bench-hits-${Date.now()}:` } : {}) });
+  const gateway = await gatewayProcess(simulator, { QUOTA_CACHE_TTL_MS: '600000', ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `bench-hits-${Date.now()}:` } : {}) }, { built: true });
   const yoga = await bareYoga();
   const thousand = data.customerUins.slice(0, 1000);
   // Fill the cache: 50 calls, all answered before the load starts.
@@ -504,8 +519,8 @@ async function cacheHitsTracing(on_: 'in process' | 'Redis' = 'in process'): Pro
   await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
   const collector = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
   const env = { QUOTA_CACHE_TTL_MS: '600000', ...(redis ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `bench-traces-${Date.now()}:` } : {}) };
-  const off = await gatewayProcess(simulator, env);
-  const on = await gatewayProcess(simulator, { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: collector, OTEL_BSP_SCHEDULE_DELAY: '1000' });
+  const off = await gatewayProcess(simulator, env, { built: true });
+  const on = await gatewayProcess(simulator, { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: collector, OTEL_BSP_SCHEDULE_DELAY: '1000' }, { built: true });
   const body = JSON.stringify({ query: 'query ($uins: [UIN!]!) { customers(uins: $uins) { uin voucherQuota { totalAmount remainAmount } } }', variables: { uins: data.customerUins.slice(0, 20).map(String) } });
   for (const gateway of [off, on, off, on]) await throughput(gateway.url, () => body, 50, 2000);
   const rounds: { off: number; on: number; offP50: number; onP50: number }[] = [];

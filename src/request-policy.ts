@@ -108,8 +108,11 @@ export function createContextFactory(config: Config, sources: RequestSources, me
     const priority = () =>
       (lane ??= budget.requestedUins <= INTERACTIVE_MAX_UINS && allowance.take(caller(), budget.requestedUins) ? PRIORITY.interactive : PRIORITY.bulk);
     const loaderOf = requestLoaders({ caller, priority, deadline, signalOf, requestId, traceparent, recordUins, metrics });
-    const quotaLoader = loaderOf<VoucherQuota>(quotas);
-    const profileLoader = loaderOf<CustomerProfile>(profiles);
+    // Made when first used: a request served from the response cache uses none.
+    let quotas_: DataLoader<UinKey, Cached<VoucherQuota>, string> | undefined;
+    let profiles_: DataLoader<UinKey, Cached<CustomerProfile>, string> | undefined;
+    const quotaLoader = () => (quotas_ ??= loaderOf<VoucherQuota>(quotas));
+    const profileLoader = () => (profiles_ ??= loaderOf<CustomerProfile>(profiles));
     const voucherLoaders = new Map<VoucherStatusFilter | undefined, DataLoader<UinKey, Cached<VoucherList>, string>>();
     const pools = new Map<string, Promise<Cached<VoucherPool>>>();
     const canReadPersonalData = () => config.auth.mode === 'none' || hasScope(verifiedCaller(initial), config.auth.piiScope);
@@ -118,8 +121,8 @@ export function createContextFactory(config: Config, sources: RequestSources, me
     const uncacheable = () => void (reads.cacheable = false);
     return {
       budget,
-      loadVoucherQuota: (uin, maxAgeMs) => read(quotaLoader.load({ uin, maxAgeMs }), 'quota', config.cache.quotaTtlMs, uin, maxAgeMs),
-      loadProfile: (uin, maxAgeMs) => read(profileLoader.load({ uin, maxAgeMs }), 'profile', config.cache.profileTtlMs, uin, maxAgeMs),
+      loadVoucherQuota: (uin, maxAgeMs) => read(quotaLoader().load({ uin, maxAgeMs }), 'quota', config.cache.quotaTtlMs, uin, maxAgeMs),
+      loadProfile: (uin, maxAgeMs) => read(profileLoader().load({ uin, maxAgeMs }), 'profile', config.cache.profileTtlMs, uin, maxAgeMs),
       loadVouchers: (uin, status, maxAgeMs) => {
         let loader = voucherLoaders.get(status);
         if (!loader) voucherLoaders.set(status, (loader = loaderOf(vouchers.get(status) as CachedUinSource<VoucherList>)));
@@ -165,8 +168,8 @@ function useRequestRelease(config: Config, releases: WeakMap<Request, () => void
 
 /** The request's loaders a book page or a subscription event primes. */
 interface RequestLoaders {
-  readonly quotaLoader: DataLoader<UinKey, Cached<VoucherQuota>, string>;
-  readonly profileLoader: DataLoader<UinKey, Cached<CustomerProfile>, string>;
+  readonly quotaLoader: () => DataLoader<UinKey, Cached<VoucherQuota>, string>;
+  readonly profileLoader: () => DataLoader<UinKey, Cached<CustomerProfile>, string>;
   readonly voucherLoaders: Map<VoucherStatusFilter | undefined, unknown>;
 }
 
@@ -187,11 +190,11 @@ function bookContext(parts: RequestLoaders & {
   const { roster, book } = sources;
   async function* fresh(events: AsyncIterable<QuotaChangeEvent>): AsyncGenerator<QuotaChangeEvent> {
     for await (const event of events) {
-      quotaLoader.clearAll();
-      profileLoader.clearAll();
+      quotaLoader().clearAll();
+      profileLoader().clearAll();
       voucherLoaders.clear();
       const { totalAmount, remainAmount, asOf } = event.current;
-      quotaLoader.prime({ uin: event.uin }, { value: { uin: event.uin, totalAmount, remainAmount }, asOf });
+      quotaLoader().prime({ uin: event.uin }, { value: { uin: event.uin, totalAmount, remainAmount }, asOf });
       yield event;
     }
   }
@@ -204,8 +207,8 @@ function bookContext(parts: RequestLoaders & {
       const page = await book.page(query);
       // Each row's fields are the values it was sorted and filtered on (asked without `maxAge`).
       for (const { uin, quota, profile } of page.rows) {
-        if (quota) quotaLoader.prime({ uin }, { value: { uin, totalAmount: quota.totalAmount, remainAmount: quota.remainAmount }, asOf: quota.asOf });
-        if (profile && bookOptions.withProfiles) profileLoader.prime({ uin }, { value: { ...profile, email: null, phone: null }, asOf: profile.asOf });
+        if (quota) quotaLoader().prime({ uin }, { value: { uin, totalAmount: quota.totalAmount, remainAmount: quota.remainAmount }, asOf: quota.asOf });
+        if (profile && bookOptions.withProfiles) profileLoader().prime({ uin }, { value: { ...profile, email: null, phone: null }, asOf: profile.asOf });
       }
       return page;
     },

@@ -42,7 +42,8 @@ interface Entry {
  * answer: a hit is never staler than the values the cache would give. Keyed by the parsed document
  * (Yoga's parser cache hands the same object for the same text), operation name, variables and
  * whether the caller may read personal data. Answers with errors, streamed answers, mutations and
- * subscriptions are never kept. At most `maxEntries` (least recently used leave first).
+ * subscriptions are never kept. An answer is kept the second time its document is executed. At most
+ * `maxEntries` (least recently used leave first).
  */
 export interface ResponseCache {
   get(key: string): Entry | undefined;
@@ -56,6 +57,9 @@ export interface ResponseCache {
 export function createResponseCache(options: { readonly maxEntries: number; readonly now?: () => number }): ResponseCache {
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
+  // Admission: an answer is kept the second time its key is seen, so one-off documents (a different
+  // set of customers on every request) cost a set lookup, not an entry that evicts a useful one.
+  const seenOnce = new Set<string>();
   const byUin = new Map<number, Set<string>>();
   const remove = (entry: Entry) => {
     entries.delete(entry.key);
@@ -80,6 +84,12 @@ export function createResponseCache(options: { readonly maxEntries: number; read
     },
     set(key, result, reads) {
       if (!reads.cacheable || reads.expiresAt <= now() || options.maxEntries === 0) return;
+      if (!seenOnce.delete(key)) {
+        seenOnce.add(key);
+        // Bounded like the entries, oldest first.
+        if (seenOnce.size > options.maxEntries) seenOnce.delete(seenOnce.values().next().value as string);
+        return;
+      }
       const old = entries.get(key);
       if (old) remove(old);
       const entry: Entry = { key, result, expiresAt: reads.expiresAt, uins: [...reads.uins], served: new Map([...reads.served].map(([cache, uins]) => [cache, uins.size])) };

@@ -40,9 +40,22 @@ export interface TimedCacheOptions {
   readonly onInvalid?: (count: number) => void;
 }
 
+/** Parsed entries remembered per key, at most (a hit on an unchanged entry skips the parse and the shape check). */
+const MAX_PARSED = 10_000;
+
 export function createTimedCache<T>(options: TimedCacheOptions): TimedCache<T> {
   const { store, namespace, ttlMs } = options;
   const now = options.now ?? Date.now;
+  const parsed = new Map<string, { readonly text: string; readonly cached: Cached<T> | undefined }>();
+  const parse = (key: string, text: string): Cached<T> | undefined => {
+    const known = parsed.get(key);
+    if (known?.text === text) return known.cached;
+    const cached = parseEntry<T>(text, options.isValue);
+    parsed.delete(key);
+    parsed.set(key, { text, cached });
+    if (parsed.size > MAX_PARSED) parsed.delete(parsed.keys().next().value as string);
+    return cached;
+  };
   return {
     ttlMs,
     async getMany(keys, maxAgeMs) {
@@ -54,9 +67,9 @@ export function createTimedCache<T>(options: TimedCacheOptions): TimedCache<T> {
       const raw = await store.getMany(keys.map((key) => namespace + key));
       const at = now();
       let invalid = 0;
-      const entries = raw.map((text) => {
+      const entries = raw.map((text, index) => {
         if (text === undefined) return undefined;
-        const cached = parseEntry<T>(text, options.isValue);
+        const cached = parse(keys[index] as string, text);
         if (!cached) {
           invalid += 1;
           return undefined;

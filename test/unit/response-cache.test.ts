@@ -8,13 +8,28 @@ const readsOf = (uins: number[], asOf: number, ttlMs: number) => {
   return reads;
 };
 
+/** An answer is kept the second time its key is executed. */
+const keep = (cache: ReturnType<typeof createResponseCache>, key: string, result: { data: Record<string, unknown> }, reads: ReturnType<typeof newExecutionReads>) => {
+  cache.set(key, result, reads);
+  cache.set(key, result, reads);
+};
+
 describe('createResponseCache', () => {
+  it('keeps an answer the second time its key is executed, not the first', () => {
+    const clock = createClock();
+    const cache = createResponseCache({ maxEntries: 10, now: clock.now });
+    cache.set('a', { data: {} }, readsOf([1], clock.now(), 1000));
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('a', { data: {} }, readsOf([1], clock.now(), 1000));
+    expect(cache.get('a')).toBeDefined();
+  });
+
   it('keeps an answer until its first value stops being fresh', () => {
     const clock = createClock();
     const cache = createResponseCache({ maxEntries: 10, now: clock.now });
     const reads = readsOf([1], clock.now(), 1000);
     recordRead(reads, 'quota', clock.now() - 400, 1000, 2);
-    cache.set('a', { data: { x: 1 } }, reads);
+    keep(cache, 'a', { data: { x: 1 } }, reads);
     clock.advance(599);
     expect(cache.get('a')?.result).toEqual({ data: { x: 1 } });
     clock.advance(1);
@@ -26,12 +41,12 @@ describe('createResponseCache', () => {
     const cache = createResponseCache({ maxEntries: 2, now: clock.now });
     const uncacheable = readsOf([1], clock.now(), 1000);
     uncacheable.cacheable = false;
-    cache.set('no', { data: {} }, uncacheable);
-    cache.set('stale', { data: {} }, readsOf([1], clock.now(), 0));
+    keep(cache, 'no', { data: {} }, uncacheable);
+    keep(cache, 'stale', { data: {} }, readsOf([1], clock.now(), 0));
     expect(cache.size).toBe(0);
-    for (const key of ['a', 'b']) cache.set(key, { data: { key } }, readsOf([key === 'a' ? 1 : 2], clock.now(), 1000));
+    for (const key of ['a', 'b']) keep(cache, key, { data: { key } }, readsOf([key === 'a' ? 1 : 2], clock.now(), 1000));
     cache.get('a');
-    cache.set('c', { data: { key: 'c' } }, readsOf([3], clock.now(), 1000));
+    keep(cache, 'c', { data: { key: 'c' } }, readsOf([3], clock.now(), 1000));
     expect(cache.size).toBe(2);
     expect(cache.get('b')).toBeUndefined();
     // Customer 2 left with b: invalidating it touches nothing that is kept.
@@ -39,5 +54,9 @@ describe('createResponseCache', () => {
     expect(cache.size).toBe(2);
     cache.invalidate([1]);
     expect([cache.get('a'), cache.get('c')?.key]).toEqual([undefined, 'c']);
+    // The keys seen once are bounded too.
+    for (let i = 0; i < 100; i++) cache.set(`once-${i}`, { data: {} }, readsOf([9], clock.now(), 1000));
+    cache.set('once-0', { data: {} }, readsOf([9], clock.now(), 1000));
+    expect(cache.get('once-0')).toBeUndefined();
   });
 });
