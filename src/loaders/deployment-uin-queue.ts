@@ -391,24 +391,24 @@ function createDeploymentCall<T>(parts: {
 }): DeploymentCall {
   const { callId, scripts, room, leaseMs } = parts;
   const { now } = parts.rules;
-  let composed: { uins: number[]; deadline: number | undefined; traceLinks: readonly string[] } | undefined;
+  let composed: { uins: number[]; deadline: number | undefined; traceLinks: readonly string[]; shared: boolean } | undefined;
   let startedAt = 0;
   let lease: NodeJS.Timeout | undefined;
   const compose = async (): Promise<readonly number[]> => {
     if (composed) return composed.uins;
     if (!parts.scheduled.start()) {
-      composed = { uins: [], deadline: undefined, traceLinks: [] };
+      composed = { uins: [], deadline: undefined, traceLinks: [], shared: false };
       parts.onComposed(undefined);
       return composed.uins;
     }
     let answer: QueueState = { queued: 0, calls: 0 };
     try {
       const found = await scripts.compose(parts.rules.maxBatchSize, leaseMs, callId, now());
-      composed = { uins: found.uins, deadline: found.deadline, traceLinks: found.traceLinks };
+      composed = { uins: found.uins, deadline: found.deadline, traceLinks: found.traceLinks, shared: found.shared };
       answer = found;
     } catch (error) {
       parts.onComposeFailed(error);
-      composed = { uins: [], deadline: undefined, traceLinks: [] };
+      composed = { uins: [], deadline: undefined, traceLinks: [], shared: false };
     }
     startedAt = now();
     for (const uin of composed.uins) room.onTheWire.add(uin);
@@ -431,7 +431,14 @@ function createDeploymentCall<T>(parts: {
       signal: parts.scheduled.signal,
       composed: () => composed !== undefined,
       traceLinks: () => composed?.traceLinks ?? [],
-      fixedDeadline: () => composed?.deadline,
+      // Nobody waits any more (this replica's waiters left, and no other replica waited when it was
+      // composed): 0, a deadline long past, so its retries stop. Not seen: a replica that joined a UIN of
+      // it later, while it was on the wire (that replica then gets the call's failure, if it fails).
+      fixedDeadline: () => {
+        if (!composed) return undefined;
+        const waitedHere = composed.uins.some((uin) => room.waitersOf(uin).length > 0);
+        return waitedHere || composed.shared ? composed.deadline : 0;
+      },
     }),
     composed: () => composed?.uins,
     elapsedMs: () => now() - startedAt,
@@ -479,10 +486,10 @@ export function deploymentScripts(redis: Redis, base: string, resultsKey: string
       return { queued, calls, ranks };
     },
     async compose(maxBatchSize: number, leaseMs: number, callId: string, at: number) {
-      const [uins, deadlines, queued, calls, spans] = (await run('vgComposeCall', ...five, maxBatchSize, leaseMs, callId, at)) as [string[], string[], number, number, string[]];
+      const [uins, deadlines, queued, calls, spans, shared] = (await run('vgComposeCall', ...five, maxBatchSize, leaseMs, callId, at)) as [string[], string[], number, number, string[], number];
       const latest = deadlines.reduce((most, deadline) => Math.max(most, Number(deadline)), 0);
       const traceLinks = [...new Set(spans.flatMap((asked) => asked.split(' ')))];
-      return { uins: uins.map(Number), deadline: latest > 0 && latest < 9e15 ? latest : undefined, queued, calls, traceLinks };
+      return { uins: uins.map(Number), deadline: latest > 0 && latest < 9e15 ? latest : undefined, queued, calls, traceLinks, shared: shared === 1 };
     },
     finish: (callId: string, name: string, results: string, uins: readonly number[]) =>
       run('vgFinishCall', ...five, resultsKey, callId, name, results, MAX_RESULT_ENTRIES, ...uins.map(String)),

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { FetchBatchFn, UinQueue } from '../../src/loaders/uin-queue.js';
+import type { CallOptions } from '../../src/upstream/client.js';
 import { ThrottleOverloadedError } from '../../src/upstream/throttle.js';
 import { createManualThrottle, type ManualThrottle } from './fakes.js';
 
@@ -14,6 +15,8 @@ export interface QueueCaseEnv {
   readonly throttle: ManualThrottle;
   /** The UINs of each call that carried some, in the order they were composed. */
   readonly calls: number[][];
+  /** What each of those calls told the upstream client (read live: its getters follow the waiters). */
+  readonly callOptions: CallOptions[];
   /** Waits until `n` calls wait for a throttle slot. */
   untilWaiting(n: number): Promise<void>;
   /** Grants one slot and waits until its call has composed (a round trip to Redis for the deployment's store). */
@@ -39,6 +42,7 @@ const quotas = (uins: readonly number[]) => uins.map((uin) => `quota-${uin}`);
 export async function queueCaseEnv(factory: QueueFactory): Promise<QueueCaseEnv> {
   const throttle = createManualThrottle();
   const calls: number[][] = [];
+  const callOptionsOf: CallOptions[] = [];
   const pending: (() => void)[] = [];
   let composed = 0;
   const fetchBatchFn: FetchBatchFn<string> = (compose, callOptions) =>
@@ -49,6 +53,7 @@ export async function queueCaseEnv(factory: QueueFactory): Promise<QueueCaseEnv>
         composed += 1;
         if (uins.length === 0) return new Map<number, string>();
         calls.push(uins);
+        callOptionsOf.push(callOptions);
         return new Promise<Map<number, string>>((resolve) => pending.push(() => resolve(new Map(uins.map((uin) => [uin, `quota-${uin}`])))));
       },
       { priority: callOptions.priority, signal: callOptions.signal },
@@ -64,6 +69,7 @@ export async function queueCaseEnv(factory: QueueFactory): Promise<QueueCaseEnv>
     queue,
     throttle,
     calls,
+    callOptions: callOptionsOf,
     untilWaiting: (n) => until(() => throttle.waiting >= n, `${n} calls wait for a slot`),
     async grant() {
       const before = composed;
@@ -162,6 +168,23 @@ export const QUEUE_CASES: readonly QueueCase[] = [
       expect(results.slice(0, 20)).toEqual(quotas(range(21, 20)));
       expect(results.slice(20).every((result) => result instanceof ThrottleOverloadedError)).toBe(true);
       expect(await onTheWire).toEqual(quotas(range(1, 20)));
+    },
+  },
+  {
+    name: 'a call on the wire whose every waiter gave up has a deadline long past: its retries stop',
+    async run(env) {
+      const deadline = Date.now() + 60_000;
+      const controller = new AbortController();
+      const result = env.queue.load([5], { signal: controller.signal, deadline });
+      await env.untilWaiting(1);
+      await env.grant();
+      expect(env.calls).toEqual([[5]]);
+      expect(env.callOptions[0]?.deadline).toBe(deadline);
+      controller.abort(new Error('client gone'));
+      await env.settle();
+      expect((await result)[0]).toBeInstanceOf(Error);
+      expect(env.callOptions[0]?.deadline).toBe(0);
+      await env.answerAll();
     },
   },
   {
