@@ -55,6 +55,33 @@ describe('the deployment UIN queue', () => {
     });
   });
 
+  it("Redis goes away while this replica's call is on the wire: that call keeps its UINs (they are not fetched again on the fallback); the queued ones move to the local queue", async () => {
+    const own = await connectRedis({ url: server.url, logger: pino({ level: 'silent' }) });
+    const ownResults = createResultsStream({ connection: own, keyPrefix: 'down:', logger: pino({ level: 'silent' }), blockMs: 50 });
+    try {
+      const env = await queueCaseEnv(async (fetchBatchFn, throttle) => {
+        const local = createUinQueue<string>({ action: 'Action', throttle, fetchBatchFn });
+        const queue = createDeploymentUinQueue<string>({ name: 'down', action: 'Action', throttle, fetchBatchFn, connection: own, keyPrefix: 'down:', results: ownResults, replicaId: 'r1', local, pollMs: 20 });
+        return { queue, settle: async () => (await sleep(60), await flush()) };
+      });
+      const onTheWire = env.queue.load(Array.from({ length: 20 }, (_, i) => i + 1));
+      await env.untilWaiting(1);
+      await env.grant();
+      const queued = env.queue.load([21, 22, 23, 24, 25]);
+      await env.settle();
+      own.markDown(new Error('test: Redis went away'));
+      await env.untilWaiting(1);
+      await env.grant();
+      expect(env.calls).toEqual([Array.from({ length: 20 }, (_, i) => i + 1), [21, 22, 23, 24, 25]]);
+      await env.answerAll();
+      expect((await onTheWire).every((result) => typeof result === 'string')).toBe(true);
+      expect(await queued).toEqual(['quota-21', 'quota-22', 'quota-23', 'quota-24', 'quota-25']);
+    } finally {
+      await ownResults.close();
+      await own.close();
+    }
+  });
+
   it('close(): every waiter settles, its queued UINs are given back, and no poll or lease renewal runs afterwards', async () => {
     const throttle = createInProcessThrottle({ intervalCap: 100, interval: 1000 });
     let release: () => void = () => undefined;
