@@ -83,7 +83,9 @@ export function createResponseCache(options: { readonly maxEntries: number; read
       return entry;
     },
     set(key, result, reads) {
-      if (!reads.cacheable || reads.expiresAt <= now() || options.maxEntries === 0) return;
+      // An answer that read no customer's value (only `uin`s, introspection) is not kept: what it rests
+      // on (who is a customer) is not a value with an `asOf` that says when to let it go.
+      if (!reads.cacheable || reads.uins.size === 0 || reads.expiresAt <= now() || options.maxEntries === 0) return;
       if (!seenOnce.delete(key)) {
         seenOnce.add(key);
         // Bounded like the entries, oldest first.
