@@ -82,6 +82,36 @@ describe('the deployment UIN queue', () => {
     }
   });
 
+  it("a replica that composes a call of another replica's UINs keeps their deadline (its retries go on for them)", async () => {
+    const deadline = Date.now() + 60_000;
+    // Each replica reads the deployment's results stream with a reader of its own.
+    const streams = ['a', 'b'].map(() => createResultsStream({ connection, keyPrefix: 'two:', logger: pino({ level: 'silent' }), blockMs: 50 }));
+    const make = async (replicaId: string, stream: ResultsStream) =>
+      queueCaseEnv(async (fetchBatchFn, throttle) => {
+        const local = createUinQueue<string>({ action: 'Action', throttle, fetchBatchFn });
+        const queue = createDeploymentUinQueue<string>({ name: 'two', action: 'Action', throttle, fetchBatchFn, connection, keyPrefix: 'two:', results: stream, replicaId, local, pollMs: 20 });
+        return { queue, settle: async () => (await sleep(60), await flush()) };
+      });
+    const [a, b] = [await make('a', streams[0] as ResultsStream), await make('b', streams[1] as ResultsStream)];
+    const fromA = a.queue.load(Array.from({ length: 20 }, (_, i) => i + 1), { deadline });
+    await a.untilWaiting(1);
+    const fromB = b.queue.load([21], { deadline: deadline + 1000 });
+    await b.untilWaiting(1);
+    // B's slot comes first: its call carries A's 20 (they are ahead in the deployment's queue).
+    await b.grant();
+    expect(b.calls).toEqual([Array.from({ length: 20 }, (_, i) => i + 1)]);
+    expect(b.callOptions[0]?.deadline).toBe(deadline);
+    await b.answerAll();
+    expect((await fromA).every((result) => typeof result === 'string')).toBe(true);
+    // A's own call, scheduled at the start, carries what is left: B's UIN.
+    await a.untilWaiting(1);
+    await a.grant();
+    expect(a.calls).toEqual([[21]]);
+    await a.answerAll();
+    expect(await fromB).toEqual(['quota-21']);
+    await Promise.all([a.queue.close(), b.queue.close(), ...streams.map((stream) => stream.close())]);
+  });
+
   it('close(): every waiter settles, its queued UINs are given back, and no poll or lease renewal runs afterwards', async () => {
     const throttle = createInProcessThrottle({ intervalCap: 100, interval: 1000 });
     let release: () => void = () => undefined;

@@ -404,7 +404,9 @@ function createDeploymentCall<T>(parts: {
     let answer: QueueState = { queued: 0, calls: 0 };
     try {
       const found = await scripts.compose(parts.rules.maxBatchSize, leaseMs, callId, now());
-      composed = { uins: found.uins, deadline: found.deadline, traceLinks: found.traceLinks, shared: found.shared };
+      // Another replica waits for one of them: the replicas waiting, less this one if it does.
+      const shared = found.uins.some((uin, index) => (found.waiting[index] ?? 0) - (room.waitersOf(uin).length > 0 ? 1 : 0) > 0);
+      composed = { uins: found.uins, deadline: found.deadline, traceLinks: found.traceLinks, shared };
       answer = found;
     } catch (error) {
       parts.onComposeFailed(error);
@@ -486,10 +488,10 @@ export function deploymentScripts(redis: Redis, base: string, resultsKey: string
       return { queued, calls, ranks };
     },
     async compose(maxBatchSize: number, leaseMs: number, callId: string, at: number) {
-      const [uins, deadlines, queued, calls, spans, shared] = (await run('vgComposeCall', ...five, maxBatchSize, leaseMs, callId, at)) as [string[], string[], number, number, string[], number];
+      const [uins, deadlines, queued, calls, spans, waiting] = (await run('vgComposeCall', ...five, maxBatchSize, leaseMs, callId, at)) as [string[], string[], number, number, string[], number[]];
       const latest = deadlines.reduce((most, deadline) => Math.max(most, Number(deadline)), 0);
       const traceLinks = [...new Set(spans.flatMap((asked) => asked.split(' ')))];
-      return { uins: uins.map(Number), deadline: latest > 0 && latest < 9e15 ? latest : undefined, queued, calls, traceLinks, shared: shared === 1 };
+      return { uins: uins.map(Number), deadline: latest > 0 && latest < 9e15 ? latest : undefined, queued, calls, traceLinks, waiting: waiting.map(Number) };
     },
     finish: (callId: string, name: string, results: string, uins: readonly number[]) =>
       run('vgFinishCall', ...five, resultsKey, callId, name, results, MAX_RESULT_ENTRIES, ...uins.map(String)),

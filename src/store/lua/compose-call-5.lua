@@ -7,7 +7,7 @@
 --          composing replica's clock, for deadlines set on the replicas' clocks)
 -- Returns  { UINs of the call (possibly none), their latest deadlines, UINs still queued, calls on the wire,
 --           the spans of the requests that asked for them (traceparents, space-separated; taken),
---           1 if another replica waits for any of them too (w: > 1), else 0 }
+--           how many replicas wait for each of them (w:) }
 local LANE = 1e12
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -33,11 +33,10 @@ end
 local queued = redis.call('ZCARD', KEYS[1])
 local calls = redis.call('ZCARD', KEYS[5])
 if queued == 0 or (queued < max_batch and calls > 0) then
-  return { {}, {}, queued, calls, {}, 0 }
+  return { {}, {}, queued, calls, {}, {} }
 end
 local taken = redis.call('ZRANGE', KEYS[1], 0, max_batch - 1, 'WITHSCORES')
-local uins, deadlines, spans = {}, {}, {}
-local shared = 0
+local uins, deadlines, spans, waiting = {}, {}, {}, {}
 for i = 1, #taken, 2 do
   local uin, score = taken[i], tonumber(taken[i + 1])
   local lane = 9 - math.floor(score / LANE)
@@ -50,7 +49,7 @@ for i = 1, #taken, 2 do
   redis.call('HSET', KEYS[2], 'o:' .. uin, ARGV[3])
   uins[#uins + 1] = uin
   deadlines[#deadlines + 1] = redis.call('HGET', KEYS[2], 'd:' .. uin) or '0'
-  if tonumber(redis.call('HGET', KEYS[2], 'w:' .. uin) or '0') > 1 then shared = 1 end
+  waiting[#waiting + 1] = tonumber(redis.call('HGET', KEYS[2], 'w:' .. uin) or '0')
   local asked = redis.call('HGET', KEYS[2], 't:' .. uin)
   if asked then
     spans[#spans + 1] = asked
@@ -58,4 +57,4 @@ for i = 1, #taken, 2 do
   end
 end
 redis.call('ZADD', KEYS[5], lease_end, ARGV[3])
-return { uins, deadlines, queued - #uins, calls + 1, spans, shared }
+return { uins, deadlines, queued - #uins, calls + 1, spans, waiting }
