@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDeploymentUinQueue } from '../src/loaders/deployment-uin-queue.js';
 import { createUinQueue, type FetchBatchFn } from '../src/loaders/uin-queue.js';
 import { connectRedis, type RedisConnection } from '../src/store/redis-connection.js';
@@ -18,9 +18,11 @@ describe('the deployment UIN queue', () => {
   let connection: RedisConnection;
   let results: ResultsStream;
   beforeAll(async () => {
+    // A generous command timeout: on a busy machine a slow answer would otherwise mark Redis down, and
+    // the queue would hand its UINs to the local queue (its fall-back, tested on its own below).
     server = await startRedisServer();
     admin = new Redis(server.url);
-    connection = await connectRedis({ url: server.url, logger: pino({ level: 'silent' }) });
+    connection = await connectRedis({ url: server.url, logger: pino({ level: 'silent' }), commandTimeoutMs: 5000 });
     results = createResultsStream({ connection, keyPrefix: 'close:', logger: pino({ level: 'silent' }), blockMs: 50 });
   });
   afterAll(async () => {
@@ -38,12 +40,18 @@ describe('the deployment UIN queue', () => {
 
   let cases = 0;
   describe('the cases both UIN queues share (on Redis)', () => {
+    // A case that fails leaves its queue polling Redis: closed, so the next case counts only its own.
+    const opened: { close(): Promise<void> }[] = [];
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((queue) => queue.close()));
+    });
     it.each(QUEUE_CASES)('$name', async (queueCase) => {
       const name = `case-${++cases}`;
       await queueCase.run(
         await queueCaseEnv(async (fetchBatchFn, throttle) => {
           const local = createUinQueue<string>({ action: 'Action', throttle, fetchBatchFn });
           const queue = createDeploymentUinQueue<string>({ name, action: 'Action', throttle, fetchBatchFn, connection, keyPrefix: `cases:`, results, replicaId: 'r1', local, pollMs: 20 });
+          opened.push(queue);
           // Redis round trips and a poll or two.
           const settle = async () => {
             await sleep(60);
@@ -56,7 +64,7 @@ describe('the deployment UIN queue', () => {
   });
 
   it("Redis goes away while this replica's call is on the wire: that call keeps its UINs (they are not fetched again on the fallback); the queued ones move to the local queue", async () => {
-    const own = await connectRedis({ url: server.url, logger: pino({ level: 'silent' }) });
+    const own = await connectRedis({ url: server.url, logger: pino({ level: 'silent' }), commandTimeoutMs: 5000 });
     const ownResults = createResultsStream({ connection: own, keyPrefix: 'down:', logger: pino({ level: 'silent' }), blockMs: 50 });
     try {
       const env = await queueCaseEnv(async (fetchBatchFn, throttle) => {

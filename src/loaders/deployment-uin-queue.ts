@@ -74,6 +74,13 @@ interface Parts<T> {
   readonly scripts: Scripts;
   readonly room: WaitingRoom<T>;
   readonly state: QueueState;
+  /**
+   * Call before sending a request whose answer carries the queue's state; apply the answer with the
+   * function it returns. Answers arrive out of order (a poll sent before a compose may answer after
+   * it): one older than the state already applied is dropped, or a stale count would schedule calls
+   * that compose nothing.
+   */
+  readonly observe: () => (answer: QueueState) => void;
   /** Gives UINs nobody here waits for any more back to the deployment's queue. */
   readonly release: (uins: readonly number[]) => void;
 }
@@ -89,7 +96,17 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
   const release = (uins: readonly number[]) => {
     if (uins.length > 0) scripts.release(uins).catch((error: unknown) => connection.markDown(error));
   };
-  const parts: Parts<T> = { options, rules, scripts, room, state, release };
+  let sent = 0;
+  let applied = 0;
+  const observe = () => {
+    const order = ++sent;
+    return (answer: QueueState) => {
+      if (order < applied) return;
+      applied = order;
+      Object.assign(state, { queued: answer.queued, calls: answer.calls });
+    };
+  };
+  const parts: Parts<T> = { options, rules, scripts, room, state, observe, release };
   let closed = false;
   followConnection(parts);
   const calls = createDeploymentCalls(parts, () => closed);
@@ -102,7 +119,8 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
   let looks = 0;
   const refresh = async () => {
     try {
-      Object.assign(state, await scripts.state());
+      const apply = observe();
+      apply(await scripts.state());
       if (++looks % 4 === 0) {
         const uins = room.uinsWithDeadlines();
         if (uins.length > 0) failHopeless(uins, await scripts.ranks(uins));
@@ -133,9 +151,10 @@ export function createDeploymentUinQueue<T>(options: DeploymentUinQueueOptions<T
         release(joined.abandon((uin) => (room.isOnTheWire(uin) ? deadlineExceeded(signal?.reason) : overloaded(caller, 0, 'deadline'))));
         calls.withdrawSurplus();
       });
+      const apply = observe();
       scripts.enqueue(priority, caller, weightOf(caller), deadline, traceparent, joined.joins).then(
         (answer) => {
-          Object.assign(state, { queued: answer.queued, calls: answer.calls });
+          apply(answer);
           if (deadline !== undefined) failHopeless(joined.joins.map(([uin]) => uin), answer.ranks);
           poll.start();
           calls.pump();
@@ -201,12 +220,14 @@ function createDeploymentCalls<T>(parts: Parts<T>, isClosed: () => boolean) {
   const scheduled = new ScheduledCalls();
   /** Calls composed and on the wire: their leases stop at close. */
   const onTheWire = new Set<DeploymentCall>();
+  /** Calls whose compose is on its way to Redis: no longer scheduled, not yet on the wire, and about to take UINs. */
+  let composing = 0;
   let sequence = 0;
 
   const pump = () => {
     if (isClosed() || connection.state !== 'up' || room.size === 0) return;
     const wanted = Math.min(wantedCalls(state.queued, maxBatchSize, state.calls), Math.ceil(room.size / maxBatchSize));
-    while (scheduled.size < wanted) scheduleCall();
+    while (scheduled.size + composing < wanted) scheduleCall();
   };
   /** The call came back (or failed as a whole): results to this replica's waiters, then to every replica. */
   const finish = (call: DeploymentCall, resultOf: (uin: number) => T | Error) => {
@@ -230,11 +251,13 @@ function createDeploymentCalls<T>(parts: Parts<T>, isClosed: () => boolean) {
       room,
       rules,
       leaseMs: options.leaseMs ?? 3000,
-      onComposed(answer) {
+      observe: parts.observe,
+      onComposeStart: () => void (composing += 1),
+      onComposed(started) {
+        if (started) composing -= 1;
         // Composed while the queue closed: its lease is not renewed.
         if (isClosed()) call.stopLease();
         else onTheWire.add(call);
-        if (answer) Object.assign(state, { queued: answer.queued, calls: answer.calls });
         queueMicrotask(pump);
       },
       onComposeFailed: (error) => connection.markDown(error),
@@ -253,7 +276,7 @@ function createDeploymentCalls<T>(parts: Parts<T>, isClosed: () => boolean) {
     pump,
     /** This replica's waiters left (gave up, failed fast): calls it scheduled beyond their need are withdrawn. */
     withdrawSurplus: () => scheduled.trim(Math.ceil(room.size / maxBatchSize)),
-    count: () => scheduled.size + onTheWire.size,
+    count: () => scheduled.size + composing + onTheWire.size,
     close() {
       scheduled.trim(0);
       for (const call of onTheWire) call.stopLease();
@@ -385,8 +408,12 @@ function createDeploymentCall<T>(parts: {
   readonly rules: QueueRules;
   readonly leaseMs: number;
   readonly scheduled: ScheduledCall;
-  /** `undefined`: the call was withdrawn before its slot and composed nothing. */
-  readonly onComposed: (answer: QueueState | undefined) => void;
+  /** The queue's state from the compose's answer (`Parts.observe`). */
+  readonly observe: () => (answer: QueueState) => void;
+  /** Its compose left for Redis. */
+  readonly onComposeStart: () => void;
+  /** Composed (possibly nothing: withdrawn before its slot (`started` false), or the compose failed). */
+  readonly onComposed: (started: boolean) => void;
   readonly onComposeFailed: (error: unknown) => void;
 }): DeploymentCall {
   const { callId, scripts, room, leaseMs } = parts;
@@ -398,16 +425,17 @@ function createDeploymentCall<T>(parts: {
     if (composed) return composed.uins;
     if (!parts.scheduled.start()) {
       composed = { uins: [], deadline: undefined, traceLinks: [], shared: false };
-      parts.onComposed(undefined);
+      parts.onComposed(false);
       return composed.uins;
     }
-    let answer: QueueState = { queued: 0, calls: 0 };
+    const apply = parts.observe();
+    parts.onComposeStart();
     try {
       const found = await scripts.compose(parts.rules.maxBatchSize, leaseMs, callId, now());
       // Another replica waits for one of them: the replicas waiting, less this one if it does.
       const shared = found.uins.some((uin, index) => (found.waiting[index] ?? 0) - (room.waitersOf(uin).length > 0 ? 1 : 0) > 0);
       composed = { uins: found.uins, deadline: found.deadline, traceLinks: found.traceLinks, shared };
-      answer = found;
+      apply(found);
     } catch (error) {
       parts.onComposeFailed(error);
       composed = { uins: [], deadline: undefined, traceLinks: [], shared: false };
@@ -419,7 +447,7 @@ function createDeploymentCall<T>(parts: {
       lease = setInterval(() => void scripts.extend(callId, leaseMs, held).catch(() => undefined), leaseMs / 3);
       lease.unref();
     }
-    parts.onComposed(answer);
+    parts.onComposed(true);
     return composed.uins;
   };
   return {
