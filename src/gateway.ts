@@ -11,7 +11,8 @@ import { createCustomerDirectory, type CustomerDirectory, type DirectoryPage } f
 import { createCustomerRoster, type CustomerRoster } from './loaders/customer-roster.js';
 import { createCustomerBook, type BookProfile, type CustomerBook } from './book/book.js';
 import { createLocalBookStore } from './book/local-book.js';
-import { createRedisBookStore } from './book/redis-book.js';
+import { BOOK_CHANGES, createRedisBookStore } from './book/redis-book.js';
+import { answeredIn } from './loaders/result-codec.js';
 import { createSharedCustomerBook } from './book/shared-book.js';
 import { createLease } from './store/lease.js';
 import { createRedisWatchRegistry } from './book/watch-registry.js';
@@ -119,9 +120,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (sources.membership || config.bookSweepCallsPerSecond > 0) void sources.roster?.load().catch(() => undefined);
   const sweep = startBookSweep(config, sources, shared);
   const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, draining.signal, tracing.enabled);
-  // In process only: a replica would not hear of the answers other replicas fetch (see response-cache.ts).
-  const responseCache = createResponseCache({ maxEntries: redis ? 0 : config.cache.responseCacheEntries });
-  sources.onAnswered((uins) => responseCache.invalidate(uins));
+  // A kept answer leaves when a newer answer for one of its customers arrives: this process's own, and
+  // with Redis every replica's (each deployment call's results reach every replica in the results stream).
+  const responseCache = createResponseCache({ maxEntries: config.cache.responseCacheEntries });
+  sources.onAnswered((answers) => responseCache.invalidate(answers));
+  shared.results?.onEveryEntry((name, results) => {
+    if (name !== BOOK_CHANGES) responseCache.invalidate(answeredIn(results));
+  });
+  shared.results?.onGap(() => responseCache.clear());
 
   const yoga = createGatewayYoga({
     schema,
@@ -330,14 +336,15 @@ function createSources(parts: { config: Config; logger: Logger; client: Upstream
 }
 type Sources = ReturnType<typeof createSources>;
 
-/** Listeners to the customers every fresh per-customer answer names. */
+/** Listeners to the customers every fresh per-customer answer names, with its `asOf`. */
 function createAnswerListeners() {
-  const listeners: ((uins: readonly number[]) => void)[] = [];
+  type Listener = (answers: readonly (readonly [uin: number, asOf: number])[]) => void;
+  const listeners: Listener[] = [];
   return {
-    listen: (listener: (uins: readonly number[]) => void) => void listeners.push(listener),
-    tell: (answers: ReadonlyMap<number, unknown>) => {
-      const uins = [...answers.keys()];
-      for (const listener of listeners) listener(uins);
+    listen: (listener: Listener) => void listeners.push(listener),
+    tell: (answers: ReadonlyMap<number, { readonly asOf: number }>) => {
+      const answered = [...answers].map(([uin, { asOf }]) => [uin, asOf] as const);
+      for (const listener of listeners) listener(answered);
     },
   };
 }

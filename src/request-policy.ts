@@ -243,7 +243,18 @@ function requestLoaders(request: {
       async (keys) => {
         const who = request.caller();
         request.recordUins(keys.map((key) => key.uin));
-        const each = source.loadEach(keys, { priority: request.priority(), caller: who, deadline: request.deadline(), signal: request.signalOf(), requestId: request.requestId, traceparent: request.traceparent });
+        const { signalOf } = request;
+        const each = source.loadEach(keys, {
+          priority: request.priority(),
+          caller: who,
+          deadline: request.deadline(),
+          // The deadline's timer and signal are made only when a key misses the caches (its queue reads it).
+          get signal() {
+            return signalOf();
+          },
+          requestId: request.requestId,
+          traceparent: request.traceparent,
+        });
         void Promise.all(each).then((results) => {
           const failedFast = results.filter((result) => result instanceof ThrottleOverloadedError).length;
           request.metrics.recordCallerUins(who, results.filter((result) => !(result instanceof Error)).length, failedFast);
@@ -279,10 +290,21 @@ function responseCacheView(reads: ExecutionReads, canReadPersonalData: () => boo
 function readRecorder(reads: ExecutionReads) {
   return async <T>(loaded: Promise<Cached<T>>, cache: string, ttlMs: number, uin: number, maxAgeMs: number | undefined): Promise<AsOf<T>> => {
     if (maxAgeMs !== undefined) reads.cacheable = false;
-    const { value, asOf } = await loaded;
-    recordRead(reads, cache, asOf, ttlMs, uin);
-    return { ...value, asOf };
+    const cached = await loaded;
+    recordRead(reads, cache, cached.asOf, ttlMs, uin);
+    return flat(cached);
   };
+}
+
+/**
+ * `{ ...value, asOf }`, made once per cached entry: the timed cache hands out the same object while its
+ * entry is unchanged, so a hit costs no copy. Resolvers only read it.
+ */
+const flattened = new WeakMap<Cached<unknown>, object>();
+function flat<T>(cached: Cached<T>): AsOf<T> {
+  let value = flattened.get(cached) as AsOf<T> | undefined;
+  if (!value) flattened.set(cached, (value = { ...cached.value, asOf: cached.asOf }));
+  return value;
 }
 
 /**

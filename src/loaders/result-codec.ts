@@ -38,6 +38,15 @@ export function decodeResults<T>(text: string): Map<number, T | Error> {
   return decoded;
 }
 
+/** The customers a call's results answered, each with its answer's `asOf` (results of `Cached` values; errors left out). */
+export function answeredIn(text: string): [uin: number, asOf: number][] {
+  const answered: [number, number][] = [];
+  for (const [uin, result] of decodeResults<{ asOf?: unknown }>(text)) {
+    if (!(result instanceof Error) && typeof result?.asOf === 'number') answered.push([uin, result.asOf]);
+  }
+  return answered;
+}
+
 function encodeError(error: Error): EncodedError {
   if (error instanceof CustomerNotFoundError) return { k: 'not-found', uin: error.uin, upstream: error.upstream };
   if (error instanceof UpstreamError) return { k: 'upstream', code: error.code, requestId: error.requestId };

@@ -10,19 +10,23 @@ import type { Plugin } from 'graphql-yoga';
 export interface ExecutionReads {
   expiresAt: number;
   cacheable: boolean;
-  readonly uins: Set<number>;
+  /** The response cache's epoch when the execution began (answers it may have missed since then keep it out). */
+  since: number;
+  /** The customers it read, each with the oldest `asOf` it read of them. */
+  readonly uins: Map<number, number>;
   /** Per cache, the customers it served (a resolver may read a value more than once; DataLoader looks it up once). */
   readonly served: Map<string, Set<number>>;
 }
 
 export function newExecutionReads(): ExecutionReads {
-  return { expiresAt: Number.POSITIVE_INFINITY, cacheable: true, uins: new Set(), served: new Map() };
+  return { expiresAt: Number.POSITIVE_INFINITY, cacheable: true, since: 0, uins: new Map(), served: new Map() };
 }
 
 /** Records a value the execution read from cache `name` (TTL `ttlMs`). */
 export function recordRead(reads: ExecutionReads, name: string, asOf: number, ttlMs: number, uin: number): void {
   reads.expiresAt = Math.min(reads.expiresAt, asOf + ttlMs);
-  reads.uins.add(uin);
+  const read = reads.uins.get(uin);
+  if (read === undefined || asOf < read) reads.uins.set(uin, asOf);
   let served = reads.served.get(name);
   if (!served) reads.served.set(name, (served = new Set()));
   served.add(uin);
@@ -32,7 +36,8 @@ interface Entry {
   readonly key: string;
   readonly result: ExecutionResult;
   readonly expiresAt: number;
-  readonly uins: readonly number[];
+  /** The customers it read, each with the oldest `asOf` it read of them. */
+  readonly uins: ReadonlyMap<number, number>;
   readonly served: ReadonlyMap<string, number>;
 }
 
@@ -48,11 +53,21 @@ interface Entry {
 export interface ResponseCache {
   get(key: string): Entry | undefined;
   set(key: string, result: ExecutionResult, reads: ExecutionReads): void;
-  /** Newer answers for these customers arrived: every kept answer that read one of them leaves. */
-  invalidate(uins: Iterable<number>): void;
+  /**
+   * Answers for these customers arrived, each with its `asOf`: every kept answer that read an older
+   * value of one of them leaves, and so does an execution under way that read one (it is not kept).
+   */
+  invalidate(answers: Iterable<readonly [uin: number, asOf: number]>): void;
+  /** Every kept answer leaves, and no execution under way is kept (newer answers may have been missed). */
+  clear(): void;
+  /** Now, counted in invalidations: an execution records it when it begins (`ExecutionReads.since`). */
+  epoch(): number;
   readonly size: number;
   readonly maxEntries: number;
 }
+
+/** Customers whose newest answer is remembered (see `readSomethingOlder`). */
+const MAX_INVALIDATED = 10_000;
 
 export function createResponseCache(options: { readonly maxEntries: number; readonly now?: () => number }): ResponseCache {
   const now = options.now ?? Date.now;
@@ -61,9 +76,19 @@ export function createResponseCache(options: { readonly maxEntries: number; read
   // set of customers on every request) cost a set lookup, not an entry that evicts a useful one.
   const seenOnce = new Set<string>();
   const byUin = new Map<number, Set<string>>();
+  // The `asOf` of each customer's newest answer, for the most recently answered ones. An execution that
+  // began before `floor` (when one was forgotten, or at a clear) cannot be checked, and is not kept.
+  let epoch = 0;
+  let floor = 0;
+  const newest = new Map<number, number>();
+  const readSomethingOlder = (reads: ExecutionReads) => {
+    if (reads.since < floor) return true;
+    for (const [uin, asOf] of reads.uins) if ((newest.get(uin) ?? Number.NEGATIVE_INFINITY) > asOf) return true;
+    return false;
+  };
   const remove = (entry: Entry) => {
     entries.delete(entry.key);
-    for (const uin of entry.uins) {
+    for (const uin of entry.uins.keys()) {
       const keys = byUin.get(uin);
       keys?.delete(entry.key);
       if (keys?.size === 0) byUin.delete(uin);
@@ -92,20 +117,43 @@ export function createResponseCache(options: { readonly maxEntries: number; read
         if (seenOnce.size > options.maxEntries) seenOnce.delete(seenOnce.values().next().value as string);
         return;
       }
+      if (readSomethingOlder(reads)) return;
       const old = entries.get(key);
       if (old) remove(old);
-      const entry: Entry = { key, result, expiresAt: reads.expiresAt, uins: [...reads.uins], served: new Map([...reads.served].map(([cache, uins]) => [cache, uins.size])) };
+      const entry: Entry = { key, result, expiresAt: reads.expiresAt, uins: new Map(reads.uins), served: new Map([...reads.served].map(([cache, uins]) => [cache, uins.size])) };
       entries.set(key, entry);
-      for (const uin of entry.uins) {
+      for (const uin of entry.uins.keys()) {
         let keys = byUin.get(uin);
         if (!keys) byUin.set(uin, (keys = new Set()));
         keys.add(key);
       }
       while (entries.size > options.maxEntries) remove(entries.values().next().value as Entry);
     },
-    invalidate(uins) {
-      for (const uin of uins) for (const key of [...(byUin.get(uin) ?? [])]) remove(entries.get(key) as Entry);
+    invalidate(answers) {
+      epoch += 1;
+      for (const [uin, asOf] of answers) {
+        for (const key of [...(byUin.get(uin) ?? [])]) {
+          const entry = entries.get(key) as Entry;
+          if ((entry.uins.get(uin) ?? asOf) < asOf) remove(entry);
+        }
+        const known = newest.get(uin);
+        newest.delete(uin);
+        newest.set(uin, Math.max(known ?? asOf, asOf));
+      }
+      // Bounded: the longest unanswered is forgotten; executions under way since before then are not kept.
+      while (newest.size > MAX_INVALIDATED) {
+        newest.delete(newest.keys().next().value as number);
+        floor = epoch;
+      }
     },
+    clear() {
+      epoch += 1;
+      floor = epoch;
+      newest.clear();
+      entries.clear();
+      byUin.clear();
+    },
+    epoch: () => epoch,
     get size() {
       return entries.size;
     },
@@ -141,6 +189,7 @@ export function useResponseCache(
       const key = `${id}\n${args.operationName ?? ''}\n${context.scope()}\n${JSON.stringify(args.variableValues ?? {})}`;
       const hit = cache.get(key);
       onLookup(hit !== undefined);
+      context.reads.since = cache.epoch();
       if (hit) {
         context.onHit(hit.served);
         setResultAndStopExecution(hit.result);

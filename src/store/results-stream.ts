@@ -14,6 +14,8 @@ export interface ResultsStream {
   readonly key: string;
   /** Receives the results (JSON, as published) of every call of queue `name`, from any replica. */
   subscribe(name: string, onResults: (results: string) => void): void;
+  /** Receives every entry, whatever its queue (the response cache drops what newer answers replace). */
+  onEveryEntry(listener: (name: string, results: string) => void): void;
   /**
    * Called when entries may have been missed: the reader came back after a failure and the entry it
    * read last is gone (trimmed past `MAX_RESULT_ENTRIES`, or the stream lost with a Redis restart).
@@ -38,6 +40,7 @@ export function createResultsStream(options: ResultsStreamOptions): ResultsStrea
   const blockMs = options.blockMs ?? 1000;
   const handlers = new Map<string, (results: string) => void>();
   const gapListeners: (() => void)[] = [];
+  const entryListeners: ((name: string, results: string) => void)[] = [];
   // A blocking read needs its own connection, with a command timeout longer than the block.
   const reader = duplicateForBlocking(options.connection.redis, blockMs + 2000);
   reader.on('error', () => undefined);
@@ -51,7 +54,9 @@ export function createResultsStream(options: ResultsStreamOptions): ResultsStrea
         lastId = id;
         const name = fieldOf(fields, 'q');
         const results = fieldOf(fields, 'r');
-        if (name !== undefined && results !== undefined) handlers.get(name)?.(results);
+        if (name === undefined || results === undefined) continue;
+        handlers.get(name)?.(results);
+        for (const listener of entryListeners) listener(name, results);
       }
     }
   };
@@ -86,6 +91,9 @@ export function createResultsStream(options: ResultsStreamOptions): ResultsStrea
     },
     onGap(listener) {
       gapListeners.push(listener);
+    },
+    onEveryEntry(listener) {
+      entryListeners.push(listener);
     },
     async close() {
       closed = true;

@@ -50,13 +50,49 @@ describe('createResponseCache', () => {
     expect(cache.size).toBe(2);
     expect(cache.get('b')).toBeUndefined();
     // Customer 2 left with b: invalidating it touches nothing that is kept.
-    cache.invalidate([2]);
+    cache.invalidate([[2, clock.now() + 1]]);
     expect(cache.size).toBe(2);
-    cache.invalidate([1]);
+    cache.invalidate([[1, clock.now() + 1]]);
     expect([cache.get('a'), cache.get('c')?.key]).toEqual([undefined, 'c']);
     // The keys seen once are bounded too.
     for (let i = 0; i < 100; i++) cache.set(`once-${i}`, { data: {} }, readsOf([9], clock.now(), 1000));
     cache.set('once-0', { data: {} }, readsOf([9], clock.now(), 1000));
     expect(cache.get('once-0')).toBeUndefined();
+  });
+
+  it('an answer newer than what a kept answer read drops it, and keeps out an execution under way that read the older value; the same answer again drops nothing', () => {
+    const clock = createClock();
+    const cache = createResponseCache({ maxEntries: 10, now: clock.now });
+    const asOf = clock.now();
+    keep(cache, 'a', { data: { old: true } }, readsOf([1, 2], asOf, 1000));
+    // The same answers again (the results stream echoes this replica's own call): nothing changes.
+    cache.invalidate([[1, asOf]]);
+    expect(cache.get('a')?.result).toEqual({ data: { old: true } });
+    // The next execution reads customer 1's value at `asOf`; a newer answer for 1 arrives before it ends.
+    const reads = readsOf([1, 2], asOf, 1000);
+    reads.since = cache.epoch();
+    cache.invalidate([[1, asOf + 1]]);
+    expect(cache.get('a')).toBeUndefined();
+    keep(cache, 'a', { data: { old: true } }, reads);
+    expect(cache.get('a')).toBeUndefined();
+    // An execution that read the newer value is kept; an answer for a customer it did not read changes nothing.
+    const later = readsOf([1], asOf + 1, 1000);
+    recordRead(later, 'quota', asOf, 1000, 2);
+    later.since = cache.epoch();
+    cache.invalidate([[3, asOf + 5]]);
+    keep(cache, 'a', { data: { old: false } }, later);
+    expect(cache.get('a')?.result).toEqual({ data: { old: false } });
+  });
+
+  it('clear() drops every kept answer (the results stream had a gap), and an execution under way is not kept', () => {
+    const clock = createClock();
+    const cache = createResponseCache({ maxEntries: 10, now: clock.now });
+    keep(cache, 'a', { data: {} }, readsOf([1], clock.now(), 1000));
+    const reads = readsOf([2], clock.now(), 1000);
+    reads.since = cache.epoch();
+    cache.clear();
+    expect(cache.size).toBe(0);
+    keep(cache, 'b', { data: {} }, reads);
+    expect(cache.get('b')).toBeUndefined();
   });
 });
