@@ -23,7 +23,7 @@ import { createDemoData, mulberry32 } from '../src/simulator/demo-data.js';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.js';
 import { COUNTING_OTHER_FEATURES, postGraphQL, startGatewayProcess, upstreamEnv } from '../test/support/gateway-process.js';
 import { startRedisServer } from '../test/support/redis-server.js';
-import { startSharedRedis } from '../test/support/redis-cluster.js';
+import { startSharedRedis, untilSharing } from '../test/support/redis-cluster.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, strict: { type: 'boolean', default: false } } });
 const LATENCY: [number, number] = [50, 150];
@@ -236,8 +236,11 @@ async function deployment<T>(latencyMs: number | [number, number], run: (urls: s
     ),
   );
   try {
-    // Warm every process (JIT, sockets, scripts) with a query that costs no upstream call.
+    // Warm every process (JIT, sockets, scripts) with a query that costs no upstream call, and wait
+    // until each shares the budget through Redis: a replica that connects after it listens (on a
+    // Cluster, often) pauses its grants for a window first, which a running deployment has long done.
     await Promise.all(gateways.map((gateway) => postGraphQL(gateway.url, '{ __typename }')));
+    await untilSharing(gateways.map((gateway) => gateway.url));
     const result = await run(
       gateways.map((gateway) => gateway.url),
       simulator,

@@ -66,8 +66,43 @@ export interface ResponseCache {
   readonly maxEntries: number;
 }
 
-/** Customers whose newest answer is remembered (see `readSomethingOlder`). */
-const MAX_INVALIDATED = 10_000;
+/** Customers whose newest answer is remembered (see `createNewestAnswers`). */
+const MAX_ANSWERED = 10_000;
+
+/**
+ * The `asOf` of each customer's newest answer, for the most recently answered ones, and an epoch
+ * counted in invalidations. An execution read something older when it read a customer's value older
+ * than its newest answer; one that began before `floor` (when a customer was forgotten, or at a
+ * clear) cannot be checked, and counts as such.
+ */
+function createNewestAnswers() {
+  let epoch = 0;
+  let floor = 0;
+  const newest = new Map<number, number>();
+  return {
+    epoch: () => epoch,
+    next: () => void (epoch += 1),
+    record(uin: number, asOf: number) {
+      const known = newest.get(uin);
+      newest.delete(uin);
+      newest.set(uin, Math.max(known ?? asOf, asOf));
+      while (newest.size > MAX_ANSWERED) {
+        newest.delete(newest.keys().next().value as number);
+        floor = epoch;
+      }
+    },
+    forget() {
+      epoch += 1;
+      floor = epoch;
+      newest.clear();
+    },
+    readSomethingOlder(reads: ExecutionReads) {
+      if (reads.since < floor) return true;
+      for (const [uin, asOf] of reads.uins) if ((newest.get(uin) ?? Number.NEGATIVE_INFINITY) > asOf) return true;
+      return false;
+    },
+  };
+}
 
 export function createResponseCache(options: { readonly maxEntries: number; readonly now?: () => number }): ResponseCache {
   const now = options.now ?? Date.now;
@@ -76,16 +111,7 @@ export function createResponseCache(options: { readonly maxEntries: number; read
   // set of customers on every request) cost a set lookup, not an entry that evicts a useful one.
   const seenOnce = new Set<string>();
   const byUin = new Map<number, Set<string>>();
-  // The `asOf` of each customer's newest answer, for the most recently answered ones. An execution that
-  // began before `floor` (when one was forgotten, or at a clear) cannot be checked, and is not kept.
-  let epoch = 0;
-  let floor = 0;
-  const newest = new Map<number, number>();
-  const readSomethingOlder = (reads: ExecutionReads) => {
-    if (reads.since < floor) return true;
-    for (const [uin, asOf] of reads.uins) if ((newest.get(uin) ?? Number.NEGATIVE_INFINITY) > asOf) return true;
-    return false;
-  };
+  const answers = createNewestAnswers();
   const remove = (entry: Entry) => {
     entries.delete(entry.key);
     for (const uin of entry.uins.keys()) {
@@ -117,7 +143,7 @@ export function createResponseCache(options: { readonly maxEntries: number; read
         if (seenOnce.size > options.maxEntries) seenOnce.delete(seenOnce.values().next().value as string);
         return;
       }
-      if (readSomethingOlder(reads)) return;
+      if (answers.readSomethingOlder(reads)) return;
       const old = entries.get(key);
       if (old) remove(old);
       const entry: Entry = { key, result, expiresAt: reads.expiresAt, uins: new Map(reads.uins), served: new Map([...reads.served].map(([cache, uins]) => [cache, uins.size])) };
@@ -129,31 +155,22 @@ export function createResponseCache(options: { readonly maxEntries: number; read
       }
       while (entries.size > options.maxEntries) remove(entries.values().next().value as Entry);
     },
-    invalidate(answers) {
-      epoch += 1;
-      for (const [uin, asOf] of answers) {
+    invalidate(answered) {
+      answers.next();
+      for (const [uin, asOf] of answered) {
         for (const key of [...(byUin.get(uin) ?? [])]) {
           const entry = entries.get(key) as Entry;
           if ((entry.uins.get(uin) ?? asOf) < asOf) remove(entry);
         }
-        const known = newest.get(uin);
-        newest.delete(uin);
-        newest.set(uin, Math.max(known ?? asOf, asOf));
-      }
-      // Bounded: the longest unanswered is forgotten; executions under way since before then are not kept.
-      while (newest.size > MAX_INVALIDATED) {
-        newest.delete(newest.keys().next().value as number);
-        floor = epoch;
+        answers.record(uin, asOf);
       }
     },
     clear() {
-      epoch += 1;
-      floor = epoch;
-      newest.clear();
+      answers.forget();
       entries.clear();
       byUin.clear();
     },
-    epoch: () => epoch,
+    epoch: () => answers.epoch(),
     get size() {
       return entries.size;
     },
