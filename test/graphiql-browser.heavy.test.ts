@@ -1,10 +1,23 @@
 import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './support/harness.js';
 
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url);
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Replaces the editor's document and waits until GraphiQL has taken it in: it reads the operation's
+ * name from the document a moment after typing (the tab is renamed then), and an Execute click before
+ * that runs with the old operation's name ("Cannot infer operation VoucherPool").
+ */
+async function typeDocument(page: Page, document: string, operationName: string): Promise<void> {
+  await page.locator('.graphiql-query-editor .view-lines').first().click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(document);
+  await page.locator('.graphiql-tab-active', { hasText: operationName }).waitFor({ timeout: 10_000 });
+}
 
 describe('GraphiQL in a real browser with no internet', () => {
   let harness: Harness;
@@ -73,10 +86,7 @@ describe('GraphiQL in a real browser with no internet', () => {
       // 300 customers: 15 calls, about 3 s of budget. Replace the document with a streamed list.
       const uins = harness.simulator.data.customerUins.slice(0, 300).map(String);
       const first = uins[0] as string;
-      await page.locator('.graphiql-query-editor .view-lines').first().click();
-      await page.keyboard.press('Control+A');
-      await page.keyboard.press('Delete');
-      await page.keyboard.insertText(`query Streamed { customers(uins: ${JSON.stringify(uins)}) @stream(initialCount: 0) { uin voucherQuota { remainAmount } } }`);
+      await typeDocument(page, `query Streamed { customers(uins: ${JSON.stringify(uins)}) @stream(initialCount: 0) { uin voucherQuota { remainAmount } } }`, 'Streamed');
       harness.simulator.resetStats();
       await execute.click();
       const response = page.locator('.graphiql-response');
@@ -101,10 +111,7 @@ describe('GraphiQL in a real browser with no internet', () => {
       await execute.waitFor({ state: 'visible', timeout: 30_000 });
       await page.locator('.view-lines', { hasText: 'voucherPool' }).first().waitFor({ timeout: 30_000 });
       const uin = harness.simulator.data.customerUins[5] as number;
-      await page.locator('.graphiql-query-editor .view-lines').first().click();
-      await page.keyboard.press('Control+A');
-      await page.keyboard.press('Delete');
-      await page.keyboard.insertText(`subscription Watch { voucherQuotaChanged(uins: ["${uin}"]) { customer { uin } current { remainAmount } } }`);
+      await typeDocument(page, `subscription Watch { voucherQuotaChanged(uins: ["${uin}"]) { customer { uin } current { remainAmount } } }`, 'Watch');
       // The customer was in the streamed list above: count only the calls the watch makes from now on.
       const callsOfUin = () => harness.simulator.callsOf('QueryVoucherAmountByUin').filter((call) => call.uins?.includes(uin)).length;
       const before = callsOfUin();
