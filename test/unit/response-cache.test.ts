@@ -95,4 +95,25 @@ describe('createResponseCache', () => {
     keep(cache, 'b', { data: {} }, reads);
     expect(cache.get('b')).toBeUndefined();
   });
+
+  it('remembers the newest answers of at most 10,000 customers: past that, an execution under way since before the oldest was forgotten is not kept', () => {
+    const clock = createClock();
+    const cache = createResponseCache({ maxEntries: 10, now: clock.now });
+    const reads = readsOf([1], clock.now(), 1000);
+    reads.since = cache.epoch();
+    // 10,000 other customers answered: customer 1's execution still checks out.
+    for (let uin = 2; uin <= 10_001; uin++) cache.invalidate([[uin, clock.now()]]);
+    keep(cache, 'a', { data: {} }, reads);
+    expect(cache.get('a')).toBeDefined();
+    const next = readsOf([1], clock.now(), 1000);
+    next.since = cache.epoch();
+    // One more: the oldest is forgotten, and what began before it can no longer be checked.
+    cache.invalidate([[10_002, clock.now()]]);
+    keep(cache, 'b', { data: {} }, next);
+    expect(cache.get('b')).toBeUndefined();
+    const after = readsOf([1], clock.now(), 1000);
+    after.since = cache.epoch();
+    keep(cache, 'c', { data: {} }, after);
+    expect(cache.get('c')).toBeDefined();
+  });
 });
