@@ -12,7 +12,7 @@ import type { VoucherQuota } from './loaders/customer-sources.js';
 import { createInteractiveAllowance } from './loaders/interactive-allowance.js';
 import { PRIORITY } from './loaders/priorities.js';
 import type { VoucherPoolSource } from './loaders/voucher-pool.js';
-import type { AsOf, GatewayContext } from './schema/context.js';
+import type { AsOf, GatewayContext, MaybePromise } from './schema/context.js';
 import { hasScope, verifiedCaller } from './server/caller-auth.js';
 import { identifyCaller } from './server/caller-identity.js';
 import { createCallerLanes } from './server/caller-lanes.js';
@@ -109,11 +109,11 @@ export function createContextFactory(config: Config, sources: RequestSources, me
       (lane ??= budget.requestedUins <= INTERACTIVE_MAX_UINS && allowance.take(caller(), budget.requestedUins) ? PRIORITY.interactive : PRIORITY.bulk);
     const loaderOf = requestLoaders({ caller, priority, deadline, signalOf, requestId, traceparent, recordUins, metrics });
     // Made when first used: a request served from the response cache uses none.
-    let quotas_: DataLoader<UinKey, Cached<VoucherQuota>, string> | undefined;
-    let profiles_: DataLoader<UinKey, Cached<CustomerProfile>, string> | undefined;
+    let quotas_: RequestLoader<VoucherQuota> | undefined;
+    let profiles_: RequestLoader<CustomerProfile> | undefined;
     const quotaLoader = () => (quotas_ ??= loaderOf<VoucherQuota>(quotas));
     const profileLoader = () => (profiles_ ??= loaderOf<CustomerProfile>(profiles));
-    const voucherLoaders = new Map<VoucherStatusFilter | undefined, DataLoader<UinKey, Cached<VoucherList>, string>>();
+    const voucherLoaders = new Map<VoucherStatusFilter | undefined, RequestLoader<VoucherList>>();
     const pools = new Map<string, Promise<Cached<VoucherPool>>>();
     const canReadPersonalData = () => config.auth.mode === 'none' || hasScope(verifiedCaller(initial), config.auth.piiScope);
     const reads = newExecutionReads();
@@ -168,8 +168,8 @@ function useRequestRelease(config: Config, releases: WeakMap<Request, () => void
 
 /** The request's loaders a book page or a subscription event primes. */
 interface RequestLoaders {
-  readonly quotaLoader: () => DataLoader<UinKey, Cached<VoucherQuota>, string>;
-  readonly profileLoader: () => DataLoader<UinKey, Cached<CustomerProfile>, string>;
+  readonly quotaLoader: () => RequestLoader<VoucherQuota>;
+  readonly profileLoader: () => RequestLoader<CustomerProfile>;
   readonly voucherLoaders: Map<VoucherStatusFilter | undefined, unknown>;
 }
 
@@ -238,13 +238,13 @@ function requestLoaders(request: {
   readonly recordUins: (uins: readonly number[]) => void;
   readonly metrics: GatewayMetrics;
 }) {
-  return <T>(source: CachedUinSource<T>) =>
-    new DataLoader<UinKey, Cached<T>, string>(
+  return <T>(source: CachedUinSource<T>): RequestLoader<T> =>
+    settledLoader(new DataLoader<UinKey, Cached<T>, string>(
       async (keys) => {
         const who = request.caller();
         request.recordUins(keys.map((key) => key.uin));
         const { signalOf } = request;
-        const each = source.loadEach(keys, {
+        const answers = await source.lookUp(keys, {
           priority: request.priority(),
           caller: who,
           deadline: request.deadline(),
@@ -255,14 +255,53 @@ function requestLoaders(request: {
           requestId: request.requestId,
           traceparent: request.traceparent,
         });
-        void Promise.all(each).then((results) => {
+        // The caller's UINs served and failed fast, counted once every key is answered (at once, when all were cached).
+        const count = (results: readonly (Cached<T> | Error)[]) => {
           const failedFast = results.filter((result) => result instanceof ThrottleOverloadedError).length;
           request.metrics.recordCallerUins(who, results.filter((result) => !(result instanceof Error)).length, failedFast);
-        });
-        return each.map((result) => result.then((value) => (value instanceof Error ? Promise.reject(value) : value))) as unknown as Cached<T>[];
+        };
+        if (answers.some((answer) => answer instanceof Promise)) void Promise.all(answers).then(count);
+        else count(answers as (Cached<T> | Error)[]);
+        // An Error in the array rejects its key; a promise is adopted (that key settles when its call is back).
+        return answers.map((answer) => (answer instanceof Promise ? answer.then((value) => (value instanceof Error ? Promise.reject(value) : value)) : answer)) as unknown as Cached<T>[];
       },
-      { cacheKeyFn: (key) => `${key.uin}:${key.maxAgeMs ?? ''}` },
-    );
+      { cacheKeyFn: keyOf },
+    ));
+}
+
+const keyOf = (key: UinKey) => `${key.uin}:${key.maxAgeMs ?? ''}`;
+
+/** A request's loader of a source: its DataLoader, and the values that have settled in this request. */
+export interface RequestLoader<T> {
+  /** A value that has settled is answered at once; otherwise DataLoader's promise. */
+  load(key: UinKey): MaybePromise<Cached<T>>;
+  prime(key: UinKey, value: Cached<T>): void;
+  clearAll(): void;
+}
+
+/**
+ * DataLoader answers a key it holds with a new promise a turn later (its cache hits wait for the next
+ * batch); a field read again in the request (a list's prefetch read it first) gets the settled value
+ * now, so the executor has no promise to wait on. The same value DataLoader would give: both forget together.
+ */
+export function settledLoader<T>(loader: DataLoader<UinKey, Cached<T>, string>): RequestLoader<T> {
+  const settled = new Map<string, Cached<T>>();
+  return {
+    load(key) {
+      const cacheKey = keyOf(key);
+      const known = settled.get(cacheKey);
+      if (known) return known;
+      return loader.load(key).then((value) => {
+        settled.set(cacheKey, value);
+        return value;
+      });
+    },
+    prime: (key, value) => void loader.prime(key, value),
+    clearAll() {
+      settled.clear();
+      loader.clearAll();
+    },
+  };
 }
 
 /** The response cache's view of a request (server/response-cache.ts): what it read, its scope, and a hit's metrics. */
@@ -288,11 +327,13 @@ function responseCacheView(reads: ExecutionReads, canReadPersonalData: () => boo
  * to keep (its freshness bound is the request's own).
  */
 function readRecorder(reads: ExecutionReads) {
-  return async <T>(loaded: Promise<Cached<T>>, cache: string, ttlMs: number, uin: number, maxAgeMs: number | undefined): Promise<AsOf<T>> => {
+  return <T>(loaded: MaybePromise<Cached<T>>, cache: string, ttlMs: number, uin: number, maxAgeMs: number | undefined): MaybePromise<AsOf<T>> => {
     if (maxAgeMs !== undefined) reads.cacheable = false;
-    const cached = await loaded;
-    recordRead(reads, cache, cached.asOf, ttlMs, uin);
-    return flat(cached);
+    const record = (cached: Cached<T>) => {
+      recordRead(reads, cache, cached.asOf, ttlMs, uin);
+      return flat(cached);
+    };
+    return loaded instanceof Promise ? loaded.then(record) : record(loaded);
   };
 }
 

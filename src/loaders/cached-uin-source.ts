@@ -26,6 +26,11 @@ export interface CachedUinSource<T> {
   load(keys: readonly UinKey[], options?: UinLoadOptions): Promise<(Cached<T> | Error)[]>;
   /** The same, one promise per key, each settling as soon as its answer is known (cache, or its call). */
   loadEach(keys: readonly UinKey[], options?: UinLoadOptions): Promise<Cached<T> | Error>[];
+  /**
+   * The same, once the caches have been read: hits and strangers as values, each miss the promise of
+   * its call. A batch of hits costs no promise per key.
+   */
+  lookUp(keys: readonly UinKey[], options?: UinLoadOptions): Promise<Answer<T>[]>;
   readonly queue: UinQueue<Cached<T>>;
 }
 
@@ -50,10 +55,12 @@ export interface CachedUinSourceOptions<T> {
   readonly now?: () => number;
 }
 
-/** A key's answer: cached, a stranger, the promise of its call, or not known yet. */
-type Answer<T> = Cached<T> | Error | Promise<Cached<T> | Error> | undefined;
+/** A key's answer: cached, a stranger, or the promise of its call. */
+export type Answer<T> = Cached<T> | Error | Promise<Cached<T> | Error>;
+/** While looking up: not known yet (`undefined`) until the caches, the denylist or the queue answer. */
+type Looking<T> = Answer<T> | undefined;
 interface LookedUp<T> {
-  readonly results: Answer<T>[];
+  readonly results: Looking<T>[];
   readonly toFetch: readonly { readonly uin: number; readonly index: number }[];
 }
 
@@ -105,7 +112,7 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
    * that is not a full call (some of it was cached) waits for the rest and joins it, so the calls stay
    * full.
    */
-  const answer = async (keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined): Promise<Answer<T>[]> => {
+  const answer = async (keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined): Promise<Looking<T>[]> => {
     if (keys.length <= headSize) {
       const all = await lookUp(keys, loadOptions);
       fetchMissing([all], loadOptions);
@@ -126,8 +133,14 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
       return Promise.all(this.loadEach(keys, loadOptions));
     },
     loadEach(keys, loadOptions) {
-      const answers = answer(keys, loadOptions).catch((error: unknown) => keys.map(() => (error instanceof Error ? error : new Error(String(error)))));
-      return keys.map((_, index) => answers.then((results) => results[index] as Cached<T> | Error | Promise<Cached<T> | Error>));
+      const answers = this.lookUp(keys, loadOptions);
+      return keys.map((_, index) => answers.then((results) => results[index] as Answer<T>));
+    },
+    lookUp(keys, loadOptions) {
+      return answer(keys, loadOptions).then(
+        (results) => results as Answer<T>[],
+        (error: unknown) => keys.map(() => (error instanceof Error ? error : new Error(String(error)))),
+      );
     },
   };
 }
@@ -135,7 +148,7 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
 /** Cache first, then the denylist and the customer list: hits and strangers answered, the rest to fetch. */
 async function lookUpKeys<T>(options: CachedUinSourceOptions<T>, keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined): Promise<LookedUp<T>> {
   const { cache } = options;
-  const results: Answer<T>[] = keys.map(() => undefined);
+  const results: Looking<T>[] = keys.map(() => undefined);
   // Keys with the same `maxAgeMs` share one cache lookup.
   const byMaxAge = new Map<number | undefined, number[]>();
   keys.forEach((key, index) => {

@@ -6,6 +6,8 @@ import type { QuotaChangeEvent } from '../book/book.js';
 
 /** An upstream answer and when the upstream gave it (epoch milliseconds). */
 export type AsOf<T> = T & { readonly asOf: number };
+/** A value at once (a load already settled in this request), or its promise. */
+export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * What resolvers may use. No HTTP, no upstream client: only per-request data access, so tests can
@@ -17,11 +19,11 @@ export interface GatewayContext {
    * A customer's quota, batched with every other selection of this request and coalesced with other
    * requests' UINs into upstream calls of up to 20. `maxAgeMs`: oldest acceptable cached answer.
    */
-  readonly loadVoucherQuota: (uin: number, maxAgeMs?: number) => Promise<AsOf<VoucherQuota>>;
+  readonly loadVoucherQuota: (uin: number, maxAgeMs?: number) => MaybePromise<AsOf<VoucherQuota>>;
   /** A customer's profile (`DescribeCustomerInfo`), batched and coalesced like quotas. */
-  readonly loadProfile: (uin: number, maxAgeMs?: number) => Promise<AsOf<CustomerProfile>>;
+  readonly loadProfile: (uin: number, maxAgeMs?: number) => MaybePromise<AsOf<CustomerProfile>>;
   /** A customer's vouchers, all or of one status (`QueryVoucherListByUin`: one call per status). */
-  readonly loadVouchers: (uin: number, status: VoucherStatusFilter | undefined, maxAgeMs?: number) => Promise<AsOf<VoucherList>>;
+  readonly loadVouchers: (uin: number, status: VoucherStatusFilter | undefined, maxAgeMs?: number) => MaybePromise<AsOf<VoucherList>>;
   /** Customers [offset, offset + limit) of the directory, in the upstream's order, and the total. */
   readonly customerDirectory: (offset: number, limit: number) => Promise<{ readonly uins: readonly number[]; readonly total: number }>;
   /**

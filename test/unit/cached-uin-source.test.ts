@@ -94,3 +94,18 @@ describe('the cached source and the customer list', () => {
     expect(await denylist.filter([2])).toEqual(new Set());
   });
 });
+
+describe('createCachedUinSource: lookUp', () => {
+  it('answers cached keys as values and each miss as the promise of its call', async () => {
+    const { throttle, calls, cache, clock, source } = setup();
+    await cache.setMany([1, 3].map((uin) => ({ key: String(uin), cached: { value: -uin, asOf: clock.now() } })));
+    const answers = await source.lookUp(keys([1, 2, 3]));
+    expect(answers[0]).toEqual({ value: -1, asOf: clock.now() });
+    expect(answers[2]).toEqual({ value: -3, asOf: clock.now() });
+    expect(answers[1]).toBeInstanceOf(Promise);
+    await flush();
+    await throttle.grant(1);
+    expect(calls).toEqual([[2]]);
+    expect(await answers[1]).toMatchObject({ value: 20 });
+  });
+});

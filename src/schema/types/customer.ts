@@ -39,9 +39,13 @@ const LOADED_FIELDS: ReadonlySet<string> = new Set(Object.keys(CUSTOMER_LOADS));
 export async function prefetchCustomers(uins: readonly number[], info: GraphQLResolveInfo, context: GatewayContext, paths: readonly (readonly string[])[]): Promise<void> {
   let started = false;
   for (const { name, args } of lookahead(info, 'Customer', paths, LOADED_FIELDS)) {
-    const load = CUSTOMER_LOADS[name as keyof typeof CUSTOMER_LOADS] as (uin: number, args: unknown, context: GatewayContext) => Promise<unknown>;
+    const load = CUSTOMER_LOADS[name as keyof typeof CUSTOMER_LOADS] as (uin: number, args: unknown, context: GatewayContext) => unknown;
     try {
-      for (const uin of uins) load(uin, args, context).catch(() => undefined);
+      for (const uin of uins) {
+        // A value already loaded in this request comes at once; a failure is its item's resolver's to report.
+        const loading = load(uin, args, context);
+        if (loading instanceof Promise) loading.catch(() => undefined);
+      }
       started = true;
     } catch {
       // Arguments the field refuses (a negative maxAge): each item's resolver reports it.

@@ -11,18 +11,18 @@ export const UIN = builder.scalarType('UIN', {
   description: 'A Tencent Cloud account ID (UIN). Input: decimal string or integer literal. Output: decimal string.',
   serialize: (value) => String(value),
   parseValue: (value) => parseUin(value),
-  parseLiteral: (node) => parseUin(literalValue(node), print(node)),
+  parseLiteral: (node) => parseUin(literalValue(node), () => print(node)),
 });
 
-/** `shown` is how the value is named in the error: the literal's source text, or the JSON value. */
-export function parseUin(value: unknown, shown = describe(value)): number {
+/** `shown` names the value in the error: the literal's source text, or (default) the JSON value. Made only for the error. */
+export function parseUin(value: unknown, shown?: () => string): number {
   if (typeof value === 'string' && /^[1-9]\d*$/.test(value)) {
     const uin = Number(value);
     if (Number.isSafeInteger(uin)) return uin;
   }
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
   throw new GraphQLError(
-    `UIN must be a positive whole number up to ${Number.MAX_SAFE_INTEGER}, as a decimal string or integer; got ${shown}.`,
+    `UIN must be a positive whole number up to ${Number.MAX_SAFE_INTEGER}, as a decimal string or integer; got ${shown?.() ?? describe(value)}.`,
     { extensions: { code: ERROR_CODES.badUserInput } },
   );
 }
