@@ -90,7 +90,7 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
 
   const headSize = maxBatchSize ?? 20;
 
-  const lookUp = (keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined) => lookUpKeys(options, keys, loadOptions);
+  const readCaches = (keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined) => lookUpKeys(options, keys, loadOptions);
 
   /** The misses of `parts` join the queue together, in order; each result becomes the promise of its call. */
   const fetchMissing = (parts: readonly LookedUp<T>[], loadOptions: UinLoadOptions | undefined) => {
@@ -114,15 +114,15 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
    */
   const answer = async (keys: readonly UinKey[], loadOptions: UinLoadOptions | undefined): Promise<Looking<T>[]> => {
     if (keys.length <= headSize) {
-      const all = await lookUp(keys, loadOptions);
+      const all = await readCaches(keys, loadOptions);
       fetchMissing([all], loadOptions);
       return all.results;
     }
-    const head = await lookUp(keys.slice(0, headSize), loadOptions);
+    const head = await readCaches(keys.slice(0, headSize), loadOptions);
     const headIsFull = head.toFetch.length === headSize;
     if (headIsFull) fetchMissing([head], loadOptions);
     await new Promise((resolve) => setImmediate(resolve));
-    const rest = await lookUp(keys.slice(headSize), loadOptions);
+    const rest = await readCaches(keys.slice(headSize), loadOptions);
     fetchMissing(headIsFull ? [rest] : [head, rest], loadOptions);
     return [...head.results, ...rest.results];
   };
@@ -130,7 +130,7 @@ export function createCachedUinSource<T>(options: CachedUinSourceOptions<T>): Ca
   return {
     queue,
     load(keys, loadOptions) {
-      return Promise.all(this.loadEach(keys, loadOptions));
+      return this.lookUp(keys, loadOptions).then((answers) => Promise.all(answers));
     },
     loadEach(keys, loadOptions) {
       const answers = this.lookUp(keys, loadOptions);
