@@ -116,8 +116,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const client = createClient(options, throttle, metrics, readiness, callCounter, tracing);
   const sources = createSources({ config, logger, client, throttle, metrics, shared });
   // The list of who is a customer loads at start-up, so that the first requests rarely wait for it;
-  // then the sweep keeps the book fresh.
-  if (sources.membership || config.bookSweepCallsPerSecond > 0) void sources.roster?.load().catch(() => undefined);
+  // then the sweep keeps the book fresh. With Redis, once it is reachable: a replica whose connection
+  // is not up yet would take the walk's lease in its own fallback store and walk beside the holder.
+  if (sources.membership || config.bookSweepCallsPerSecond > 0) whenSharing(redis, () => void sources.roster?.load().catch(() => undefined));
   const sweep = startBookSweep(config, sources, shared);
   const { context, plugin: useRequestRelease } = createContextFactory(config, sources, metrics, draining.signal, tracing.enabled);
   // A kept answer leaves when a newer answer for one of its customers arrives: this process's own, and
@@ -172,6 +173,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (!options.tracing) await tracing.shutdown();
   };
   return { replicaId: shared.replicaId, yoga, client, throttle, metrics, readiness, sharedState, onIdle, drain, close };
+}
+
+/** Runs `start` now, or with Redis once its connection is first up (a request that needs it sooner does it itself). */
+function whenSharing(redis: RedisConnection | undefined, start: () => void): void {
+  if (!redis || redis.state === 'up') return start();
+  let started = false;
+  redis.onStateChange((state) => {
+    if (state !== 'up' || started) return;
+    started = true;
+    start();
+  });
 }
 
 /** Where shared state lives: the account's key space in Redis (budget, store, results stream), or this process. */
